@@ -1,0 +1,79 @@
+using IronOrleans.Grains;
+
+namespace Orleans.Hosting;
+
+/// <summary>Wires an Orleans silo to IronOrleans' PostgreSQL database through Orleans' ADO.NET providers.</summary>
+/// <remarks>
+/// The database must hold IronOrleans' schema (<see cref="IronOrleans.Silo.Database.PostgresSchema"/>): the
+/// providers read their SQL from its <c>OrleansQuery</c> table at start-up.
+/// </remarks>
+public static class PostgresSiloBuilderExtensions
+{
+    /// <summary>Configuration key Orleans reads to configure clustering from configuration (set by Aspire).</summary>
+    public const string ClusteringProviderTypeKey = "Orleans:Clustering:ProviderType";
+
+    /// <summary>
+    /// Uses PostgreSQL for cluster membership and adds everything <see cref="AddIronOrleansPostgresStorage"/> adds.
+    /// </summary>
+    /// <remarks>
+    /// When the configuration already chooses a clustering provider (<c>Orleans:Clustering:ProviderType</c>, as Aspire's
+    /// <c>WithClustering</c> sets it), Orleans configures clustering from there and this method only adds storage.
+    /// </remarks>
+    public static ISiloBuilder UseIronOrleansPostgres(this ISiloBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        if (!IsClusteringConfigured(builder.Configuration) && !builder.Services.Any(d => d.ServiceType == typeof(PostgresClusteringMarker)))
+        {
+            builder.Services.AddSingleton<PostgresClusteringMarker>();
+            builder.UseAdoNetClustering(options =>
+            {
+                options.Invariant = IronOrleansNames.PostgresInvariant;
+                options.ConnectionString = connectionString;
+            });
+        }
+
+        return builder.AddIronOrleansPostgresStorage(connectionString);
+    }
+
+    /// <summary>
+    /// Adds PostgreSQL grain storage named <see cref="IronOrleansNames.GrainStorage"/>,
+    /// <see cref="IronOrleansNames.TransactionStore"/> and <see cref="IronOrleansNames.PubSubStore"/>, enables
+    /// transactions, and adds memory streams named <see cref="IronOrleansNames.StreamProvider"/> (whose
+    /// subscriptions live in the PostgreSQL pub-sub store). Clustering is left to the caller.
+    /// Calling it again does nothing.
+    /// </summary>
+    public static ISiloBuilder AddIronOrleansPostgresStorage(this ISiloBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        if (builder.Services.Any(d => d.ServiceType == typeof(PostgresStorageMarker)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<PostgresStorageMarker>();
+        foreach (var name in (string[])[IronOrleansNames.GrainStorage, IronOrleansNames.TransactionStore, IronOrleansNames.PubSubStore])
+        {
+            builder.AddAdoNetGrainStorage(name, options =>
+            {
+                options.Invariant = IronOrleansNames.PostgresInvariant;
+                options.ConnectionString = connectionString;
+            });
+        }
+
+        builder.UseTransactions();
+        builder.AddMemoryStreams(IronOrleansNames.StreamProvider);
+        return builder;
+    }
+
+    /// <summary>Whether the configuration selects a clustering provider for Orleans to configure itself.</summary>
+    public static bool IsClusteringConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration?[ClusteringProviderTypeKey]);
+
+    private sealed class PostgresStorageMarker;
+
+    private sealed class PostgresClusteringMarker;
+}
