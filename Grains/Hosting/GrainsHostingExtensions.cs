@@ -1,3 +1,8 @@
+using IronOrleans.Grains;
+using IronOrleans.Grains.Allocation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Orleans.Hosting;
 
@@ -6,12 +11,36 @@ public static class GrainsHostingExtensions
 {
     /// <summary>
     /// Adds the IronOrleans grains. The silo must provide grain storage named
-    /// <c>Default</c> and <c>TransactionStore</c> (the Silo host wires both to PostgreSQL),
-    /// and transactions must be enabled.
+    /// <see cref="IronOrleansNames.GrainStorage"/>, <see cref="IronOrleansNames.TransactionStore"/> and
+    /// <see cref="IronOrleansNames.PubSubStore"/>, the stream provider <see cref="IronOrleansNames.StreamProvider"/>,
+    /// and transactions. Allocation options bind from <see cref="AllocationOptions.SectionName"/>.
     /// </summary>
-    public static ISiloBuilder AddIronOrleansGrains(this ISiloBuilder builder)
+    public static ISiloBuilder AddIronOrleansGrains(this ISiloBuilder builder, Action<AllocationOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var optionsBuilder = services.AddOptions<AllocationOptions>().BindConfiguration(AllocationOptions.SectionName);
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(GrainsInstruments)))
+        {
+            return builder;
+        }
+
+        optionsBuilder.Validate(o => o.Check() is null, "IronOrleans:Allocation is invalid").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<GrainsInstruments>();
+        services.AddSingleton<IValidateOptions<AllocationOptions>, AllocationOptionsValidator>();
         return builder;
+    }
+
+    private sealed class AllocationOptionsValidator : IValidateOptions<AllocationOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AllocationOptions options)
+            => options.Check() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }
