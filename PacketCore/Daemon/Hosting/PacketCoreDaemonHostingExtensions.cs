@@ -1,8 +1,11 @@
 using System.Net;
+using IronOrleans.PacketCore;
+using IronOrleans.PacketCore.Control;
 using IronOrleans.PacketCore.Daemon;
 using IronOrleans.PacketCore.Daemon.Hosting;
 using IronOrleans.PacketCore.Grpc.Services;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -23,6 +26,12 @@ public static class PacketCoreDaemonHostingExtensions
         }
 
         builder.Services.AddSingleton<DaemonMarker>();
+
+        // The daemon opens real TAP devices unless told otherwise (the engine's own default is in-memory).
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new($"{PacketCoreOptions.SectionName}:{nameof(PacketCoreOptions.Backend)}", nameof(PortBackend.Tap))],
+        });
         builder.Configuration.AddInMemoryCollection(DaemonCommandLine.Parse(args));
 
         builder.Services.AddOptions<DaemonOptions>().BindConfiguration(DaemonOptions.SectionName).ValidateOnStart();
@@ -35,7 +44,16 @@ public static class PacketCoreDaemonHostingExtensions
             kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
         });
 
-        builder.Services.TryAddSingleton<DpServiceInstance>();
+        builder.Services.AddOptions<PacketCoreOptions>().BindConfiguration(PacketCoreOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PacketCoreOptions>, PacketCoreOptionsValidator>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(sp => new PacketCoreEngine(
+            sp.GetRequiredService<IOptions<PacketCoreOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<IPacketCoreControl>(sp => sp.GetRequiredService<PacketCoreEngine>().Control);
+        builder.Services.AddHostedService<PacketCoreEngineService>();
         builder.Services.TryAddSingleton<InitializationGate>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false)
             .AddServiceOptions<DpdkIronCoreService>(o => o.Interceptors.Add<InitializationGate>());

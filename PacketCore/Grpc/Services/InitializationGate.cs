@@ -1,5 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using IronOrleans.PacketCore.Control;
+using IronOrleans.PacketCore.Grpc.Mapping;
 using IronOrleans.PacketCore.Grpc.V1;
 
 namespace IronOrleans.PacketCore.Grpc.Services;
@@ -9,11 +11,8 @@ namespace IronOrleans.PacketCore.Grpc.Services;
 /// every DPDKironcore RPC except Initialize — CheckInitialized, GetVersion and the out-of-scope RPCs
 /// included — fails with gRPC ABORTED "not initialized". Other services (health, reflection) pass through.
 /// </summary>
-public sealed class InitializationGate(DpServiceInstance instance) : Interceptor
+public sealed class InitializationGate(IPacketCoreControl control) : Interceptor
 {
-    /// <summary>The status detail dpservice-cli looks for.</summary>
-    public const string NotInitializedMessage = "not initialized";
-
     private static readonly string ServicePrefix = "/" + DPDKironcore.Descriptor.FullName + "/";
     private static readonly string InitializeMethod = ServicePrefix + "Initialize";
 
@@ -24,11 +23,11 @@ public sealed class InitializationGate(DpServiceInstance instance) : Interceptor
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
-        if (!instance.IsInitialized
+        if (!control.IsInitialized
             && context.Method.StartsWith(ServicePrefix, StringComparison.Ordinal)
             && !string.Equals(context.Method, InitializeMethod, StringComparison.Ordinal))
         {
-            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, NotInitializedMessage));
+            throw GrpcErrors.NotInitialized();
         }
 
         return continuation(request, context);

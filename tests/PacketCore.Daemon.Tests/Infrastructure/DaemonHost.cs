@@ -34,8 +34,21 @@ public sealed class DaemonHost : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    /// <summary>Starts a daemon with <paramref name="args"/> appended to <c>--grpc-port=0</c>.</summary>
-    public static async Task<DaemonHost> StartAsync(params string[] args)
+    /// <summary>Host underlay of the in-memory daemon used by the contract tests.</summary>
+    public const string HostUnderlay = "fc00:1::1";
+
+    /// <summary>In-memory ports: uplink "up0", VM ports "vf0".."vf3" (TAP names "tap-vf0".. as vf.name).</summary>
+    public static readonly string[] InMemoryArgs =
+    [
+        "--port-backend=inmemory", "--ipv6=" + HostUnderlay, "--pf0=up0,02:00:00:00:00:01",
+        "--vf=vf0,02:00:00:00:01:00", "--vf=vf1,02:00:00:00:01:01", "--vf=vf2,02:00:00:00:01:02", "--vf=vf3,02:00:00:00:01:03",
+    ];
+
+    /// <summary>Starts an in-memory daemon on an ephemeral port.</summary>
+    public static Task<DaemonHost> StartAsync() => StartWithAsync(InMemoryArgs);
+
+    /// <summary>Starts a daemon with exactly <paramref name="args"/> (plus an ephemeral 127.0.0.1 port).</summary>
+    public static async Task<DaemonHost> StartWithAsync(params string[] args)
     {
         string[] all = ["--grpc-port=0", "--grpc-address=127.0.0.1", .. args];
         var builder = WebApplication.CreateSlimBuilder(all);
@@ -59,10 +72,13 @@ public sealed class DaemonHost : IAsyncDisposable
         return new DaemonHost(app, new Uri(address));
     }
 
-    /// <summary>Starts a daemon and calls Initialize.</summary>
-    public static async Task<DaemonHost> StartInitializedAsync(params string[] args)
+    /// <summary>Starts an in-memory daemon and calls Initialize.</summary>
+    public static Task<DaemonHost> StartInitializedAsync() => StartInitializedWithAsync(InMemoryArgs);
+
+    /// <summary>Starts a daemon with <paramref name="args"/> and calls Initialize.</summary>
+    public static async Task<DaemonHost> StartInitializedWithAsync(params string[] args)
     {
-        var host = await StartAsync(args);
+        var host = await StartWithAsync(args);
         try
         {
             await host.Client.InitializeAsync(new InitializeRequest(), cancellationToken: TestContext.Current.CancellationToken);
