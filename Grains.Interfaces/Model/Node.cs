@@ -54,5 +54,5 @@ public sealed record NodeSnapshot
 }
 
 /// <summary>A page of a listing.</summary>
-[GenerateSerializer, Immutable, Alias("ironorleans.page")]
+[GenerateSerializer, Immutable, Alias("ironorleans.page`1")]
 public sealed record Page<T>([property: Id(0)] IReadOnlyList<T> Items, [property: Id(1)] string? NextPageToken);

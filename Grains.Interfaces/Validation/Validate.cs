@@ -83,7 +83,13 @@ public static class Validate
             return false;
         }
 
-        // IPNetwork.TryParse rejects set host bits, so "10.0.0.1/24" is already refused.
+        // IPNetwork.TryParse masks host bits away; IronCore refuses such prefixes, and so do we.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (!TryParseIp(text[..slash], out var address, out _) || !address.Equals(parsed.BaseAddress))
+        {
+            return false;
+        }
+
         network = parsed;
         return true;
     }

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace IronOrleans.Grains.Allocation;
 
 /// <summary>Ranges, pools and shard sizes of the allocators. Bound from <see cref="SectionName"/>.</summary>
@@ -48,7 +46,7 @@ public sealed class AllocationOptions
 
         foreach (var prefix in PublicPrefixes)
         {
-            if (!IPNetwork.TryParse(prefix, out _))
+            if (!Validation.Validate.TryParsePrefix(prefix, out _))
             {
                 return $"public prefix '{prefix}' is not a CIDR prefix with zero host bits";
             }
