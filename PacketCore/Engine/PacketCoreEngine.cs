@@ -90,6 +90,9 @@ public sealed partial class PacketCoreEngine : IDisposable
     /// <summary>The packet tracer of the (single) worker; switch it on with <see cref="PacketTracer.Enabled"/>.</summary>
     public PacketTracer Tracer => _worker.Tracer;
 
+    /// <summary>The (single) worker, for tests and benchmarks.</summary>
+    internal PacketWorker Worker => _worker;
+
     public bool IsRunning => _running;
 
     /// <summary>The port with the given device or netdev name.</summary>

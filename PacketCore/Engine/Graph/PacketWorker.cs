@@ -1,27 +1,72 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using IronOrleans.PacketCore.Diagnostics;
+using IronOrleans.PacketCore.Headers;
 using IronOrleans.PacketCore.Io;
+using IronOrleans.PacketCore.Nodes;
 using IronOrleans.PacketCore.Tables;
 
 namespace IronOrleans.PacketCore.Graph;
 
-/// <summary>One packet worker: owns its frame batch, flow table, counters and tracer; polls its ports in bursts.</summary>
+/// <summary>
+/// One packet worker. It owns its frame batch, flow table, learned MACs, counters and tracer, and is the only thread
+/// touching them. <see cref="PollOnce"/> reads the current table snapshot once, then for each port: receive a burst,
+/// run every packet to completion through the graph (classify → responders | conntrack → NAT → LPM → local delivery
+/// or IP-in-IPv6 encapsulation; decapsulation on the uplink), and transmit the results grouped by output port.
+/// </summary>
+/// <remarks>
+/// Run-to-completion per packet instead of dpservice's node-by-node burst hand-off: in managed code this keeps a packet's
+/// headers and metadata in L1 across stages and avoids per-node queues; the stages are still separate node classes
+/// in <c>Nodes/</c> with a drop reason per exit.
+/// </remarks>
 internal sealed class PacketWorker
 {
+    private const int OuterLength = EthernetLayout.HeaderLength + Ipv6Layout.Length;
+    private const int EncapShift = Ipv6Layout.Length;
+
+    private readonly EngineSettings _settings;
     private readonly IPacketPort[] _ports;
     private readonly SnapshotHolder _snapshots;
+    private readonly TimeProvider _time;
     private readonly FrameBatch _batch;
     private readonly int _burst;
+    private readonly int _spareSlot;
+    private readonly ulong[] _portMacs;
+    private readonly ulong[] _peerMacs;
+    private readonly ushort[][] _txSlots;
+    private readonly int[] _txCount;
+    private readonly FlowTable _flows;
+    private readonly long _second;
+    private ulong _routerMac;
+    private long _nextSolicitation;
+    private long _solicitationInterval;
 
     public PacketWorker(int id, EngineSettings settings, IPacketPort[] ports, SnapshotHolder snapshots, TimeProvider time)
     {
         Id = id;
+        _settings = settings;
         _ports = ports;
         _snapshots = snapshots;
+        _time = time;
         _burst = settings.BurstSize;
-        _batch = new FrameBatch(_burst);
+        _spareSlot = _burst;
+        _batch = new FrameBatch(_burst + 1);
+        _portMacs = settings.PortMacs;
+        _peerMacs = (ulong[])settings.PeerMacs.Clone();
+        _routerMac = _peerMacs[0];
+        _txSlots = new ushort[ports.Length][];
+        for (var i = 0; i < ports.Length; i++)
+        {
+            _txSlots[i] = new ushort[_burst + 1];
+        }
+
+        _txCount = new int[ports.Length];
+        var frequency = time.TimestampFrequency;
+        _second = frequency;
+        _flows = new FlowTable(settings.FlowCapacity, ToTicks(settings.FlowTimeout, frequency), ToTicks(settings.TcpEstablishedTimeout, frequency));
+        _solicitationInterval = frequency;
         Counters = new PacketCounters();
         Tracer = new PacketTracer(settings.TraceCapacity);
-        _ = time;
     }
 
     public int Id { get; }
@@ -30,19 +75,685 @@ internal sealed class PacketWorker
 
     public PacketTracer Tracer { get; }
 
-    public int FlowCount => 0;
+    public int FlowCount => _flows.Count;
 
+    internal FlowTable Flows => _flows;
+
+    /// <summary>The resolved MAC of the underlay router (0 = unknown).</summary>
+    internal ulong RouterMac => Volatile.Read(ref _routerMac);
+
+    /// <summary>The MAC learned (or configured) for the VM behind <paramref name="port"/> (0 = unknown).</summary>
+    internal ulong PeerMac(int port) => Volatile.Read(ref _peerMacs[port]);
+
+    /// <summary>Polls every port once; returns the number of frames received.</summary>
     public int PollOnce()
     {
-        _ = _snapshots.Current;
+        var snapshot = _snapshots.Current;
+        var now = _time.GetTimestamp();
         var total = 0;
-        foreach (var port in _ports)
+        for (var port = 0; port < _ports.Length; port++)
         {
-            var n = port.Receive(_batch, 0, _burst);
-            Counters.Add(PacketCounter.Received, n);
-            total += n;
+            var received = _ports[port].Receive(_batch, 0, _burst);
+            if (received == 0)
+            {
+                continue;
+            }
+
+            total += received;
+            Counters.Add(PacketCounter.Received, received);
+            var tracing = Tracer.Enabled;
+            for (var slot = 0; slot < received; slot++)
+            {
+                var reason = port == 0
+                    ? FromUplink(snapshot, slot, now, out var outPort)
+                    : FromVm(snapshot, port, slot, now, out outPort);
+                if (reason == DropReason.None)
+                {
+                    _txSlots[outPort][_txCount[outPort]++] = (ushort)slot;
+                }
+                else
+                {
+                    Counters.Drop(reason);
+                    outPort = -1;
+                }
+
+                if (tracing)
+                {
+                    Tracer.Record(now, port, outPort, reason, _batch.Frame(slot));
+                }
+            }
+
+            Flush();
+        }
+
+        var expired = _flows.AgeSome(now, _settings.AgingEntriesPerBurst);
+        if (expired > 0)
+        {
+            Counters.Add(PacketCounter.FlowsExpired, expired);
+        }
+
+        if (_routerMac == 0 && _settings.RouterAddress != UInt128.Zero && now >= _nextSolicitation)
+        {
+            SolicitRouter(now);
         }
 
         return total;
     }
+
+    private static long ToTicks(TimeSpan span, long frequency) => (long)(span.TotalSeconds * frequency);
+
+    private void Flush()
+    {
+        for (var port = 0; port < _txCount.Length; port++)
+        {
+            var count = _txCount[port];
+            if (count == 0)
+            {
+                continue;
+            }
+
+            var sent = _ports[port].Transmit(_batch, _txSlots[port].AsSpan(0, count));
+            Counters.Add(PacketCounter.Transmitted, sent);
+            if (sent < count)
+            {
+                Counters.Add(PacketCounter.TransmitFailed, count - sent);
+            }
+
+            _txCount[port] = 0;
+        }
+    }
+
+    /// <summary>Neighbor solicitation for the router, retried with back-off 1 s … 60 s (dpservice's neighbor-MAC retry).</summary>
+    private void SolicitRouter(long now)
+    {
+        var slot = _spareSlot;
+        _batch.SetReceived(slot, 0);
+        var length = NdNode.WriteSolicitation(_batch.ReceiveBuffer(slot), _portMacs[0], _settings.HostUnderlay, _settings.RouterAddress);
+        _batch.SetReceived(slot, length);
+        _txSlots[0][0] = (ushort)slot;
+        _ports[0].Transmit(_batch, _txSlots[0].AsSpan(0, 1));
+        _nextSolicitation = now + _solicitationInterval;
+        _solicitationInterval = Math.Min(_solicitationInterval * 2, 60 * _second);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<byte> Area(int slot) => _batch.Slot(slot)[_batch.OffsetOf(slot)..];
+
+    private DropReason FromVm(DataPlaneSnapshot snapshot, int port, int slot, long now, out int outPort)
+    {
+        outPort = port;
+        var frame = _batch.Frame(slot);
+        if (frame.Length < EthernetLayout.HeaderLength)
+        {
+            return DropReason.Malformed;
+        }
+
+        var source = Mac.Read(frame[EthernetLayout.Source..]);
+        if (source != _peerMacs[port] && !Mac.IsMulticast(source))
+        {
+            Volatile.Write(ref _peerMacs[port], source);
+        }
+
+        var etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[EthernetLayout.EtherType..]);
+        if (etherType == EthernetLayout.TypeIpv4)
+        {
+            return Ipv4FromVm(snapshot, port, slot, frame, now, out outPort);
+        }
+
+        if (etherType == EthernetLayout.TypeIpv6)
+        {
+            return Ipv6FromVm(snapshot, port, slot, frame, now, out outPort);
+        }
+
+        if (etherType == EthernetLayout.TypeArp)
+        {
+            var reason = ArpNode.Process(frame, _portMacs[port]);
+            if (reason == DropReason.None)
+            {
+                Counters.Count(PacketCounter.ArpReplies);
+            }
+
+            return reason;
+        }
+
+        return DropReason.UnsupportedEtherType;
+    }
+
+    private DropReason Ipv4FromVm(DataPlaneSnapshot snapshot, int port, int slot, Span<byte> frame, long now, out int outPort)
+    {
+        outPort = port;
+        if (!Ipv4View.TryRead(frame[EthernetLayout.HeaderLength..], out var ip, out var segment))
+        {
+            return DropReason.Malformed;
+        }
+
+        if (ip.IsFragment)
+        {
+            return DropReason.Fragment;
+        }
+
+        var protocol = ip.Protocol;
+        if (!L4View.TryRead(protocol, segment, out var l4))
+        {
+            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmp ? DropReason.Malformed : DropReason.UnsupportedProtocol;
+        }
+
+        var iface = snapshot.InterfaceByPort[port];
+        if (iface is null)
+        {
+            return DropReason.NoInterface;
+        }
+
+        if (protocol == IpProtocol.Udp && l4.DestinationPort == DhcpLayout.ServerPort)
+        {
+            var reason = DhcpNode.Process(Area(slot), segment[UdpLayout.HeaderLength..], iface, _settings, _portMacs[port], out var length);
+            if (reason == DropReason.None)
+            {
+                _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
+                Counters.Count(PacketCounter.DhcpReplies);
+            }
+
+            return reason;
+        }
+
+        if (iface.Ipv4 == 0)
+        {
+            return DropReason.FamilyDisabled;
+        }
+
+        var destination = ip.Destination;
+        if (!snapshot.Vnis[iface.VniIndex].Routes4.TryLookup(destination, out var route))
+        {
+            return DropReason.NoRoute;
+        }
+
+        var ttl = ip.Ttl;
+        if (ttl <= 1)
+        {
+            return DropReason.TtlExceeded;
+        }
+
+        var ipSource = ip.Source;
+        var key = MakeKey(iface.Vni, ipSource, destination, protocol, in l4, isIpv6: false);
+        var flow = _flows.Lookup(in key, now, out var isReply);
+        if (flow >= 0 && _flows.Entry(flow).NatEpoch != iface.NatEpoch)
+        {
+            _flows.Remove(flow);
+            flow = -1;
+        }
+
+        if (flow < 0)
+        {
+            // A new flow leaving by the default route from an interface with a VIP is SOUTH_NORTH: SNAT to the VIP.
+            var nat = route.Kind == RouteKind.External && route.IsDefaultRoute ? iface.Vip : 0u;
+            var reply = ReplyKey(in key, protocol);
+            if (nat != 0)
+            {
+                reply.Destination = nat;
+            }
+
+            flow = _flows.Create(in key, in reply, now);
+            if (flow < 0)
+            {
+                return DropReason.FlowTableFull;
+            }
+
+            ref var created = ref _flows.Entry(flow);
+            created.NatEpoch = iface.NatEpoch;
+            if (nat != 0)
+            {
+                created.Flags = FlowFlags.SourceNat;
+                created.NatAddress = nat;
+                created.PrivateAddress = ipSource;
+            }
+
+            isReply = false;
+            Counters.Count(PacketCounter.FlowsCreated);
+        }
+
+        ref var entry = ref _flows.Entry(flow);
+        entry.LastSeen = now;
+        if (protocol == IpProtocol.Tcp)
+        {
+            FlowTable.TrackTcp(ref entry, l4.TcpFlags, isReply);
+        }
+
+        // Source rewrite: the original direction of a SNAT flow, or the VM's reply inside a DNAT (inbound VIP) flow.
+        var translate = (!isReply && (entry.Flags & FlowFlags.SourceNat) != 0) || (isReply && (entry.Flags & FlowFlags.DestinationNat) != 0);
+        var ipBytes = frame[EthernetLayout.HeaderLength..];
+        DecrementTtl(ipBytes, ttl, protocol);
+        if (translate)
+        {
+            RewriteIpv4Address(ipBytes, Ipv4Layout.Source, ipSource, entry.NatAddress, protocol, ip.HeaderLength);
+            Counters.Count(PacketCounter.SourceNat);
+        }
+
+        return route.Kind == RouteKind.Local
+            ? DeliverLocal(port, slot, frame, route.PortIndex, EthernetLayout.TypeIpv4, out outPort)
+            : Encapsulate(slot, iface.Underlay, route.NextHop, IpProtocol.IpInIp, ip.TotalLength, out outPort);
+    }
+
+    private DropReason Ipv6FromVm(DataPlaneSnapshot snapshot, int port, int slot, Span<byte> frame, long now, out int outPort)
+    {
+        outPort = port;
+        if (!Ipv6View.TryRead(frame[EthernetLayout.HeaderLength..], out var ip, out var segment))
+        {
+            return DropReason.Malformed;
+        }
+
+        var protocol = ip.NextHeader;
+        if (protocol == IpProtocol.Icmpv6 && segment.Length >= 4 && segment[IcmpLayout.Type] is >= NdLayout.RouterSolicitation and <= 137)
+        {
+            var reason = NdNode.ProcessFromVm(Area(slot), segment, _portMacs[port], out var length);
+            if (reason == DropReason.None)
+            {
+                _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
+                Counters.Count(length == NdNode.RaFrameLength ? PacketCounter.RouterAdvertisements : PacketCounter.NeighborAdvertisements);
+            }
+
+            return reason;
+        }
+
+        if (!L4View.TryRead(protocol, segment, out var l4))
+        {
+            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmpv6 ? DropReason.Malformed : DropReason.UnsupportedProtocol;
+        }
+
+        var iface = snapshot.InterfaceByPort[port];
+        if (iface is null)
+        {
+            return DropReason.NoInterface;
+        }
+
+        if (protocol == IpProtocol.Udp && l4.DestinationPort == Dhcpv6Layout.ServerPort)
+        {
+            var reason = Dhcpv6Node.Process(Area(slot), segment[UdpLayout.HeaderLength..], iface, _settings, _portMacs[port], out var length);
+            if (reason == DropReason.None)
+            {
+                _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
+                Counters.Count(PacketCounter.Dhcpv6Replies);
+            }
+
+            return reason;
+        }
+
+        if (iface.Ipv6 == UInt128.Zero)
+        {
+            return DropReason.FamilyDisabled;
+        }
+
+        var destination = ip.Destination;
+        if (!snapshot.Vnis[iface.VniIndex].Routes6.TryLookup(destination, out var route))
+        {
+            return DropReason.NoRoute;
+        }
+
+        var hopLimit = ip.HopLimit;
+        if (hopLimit <= 1)
+        {
+            return DropReason.TtlExceeded;
+        }
+
+        var key = MakeKey(iface.Vni, ip.Source, destination, protocol, in l4, isIpv6: true);
+        if (!Track(in key, protocol, in l4, now))
+        {
+            return DropReason.FlowTableFull;
+        }
+
+        frame[EthernetLayout.HeaderLength + Ipv6Layout.HopLimit] = (byte)(hopLimit - 1);
+        return route.Kind == RouteKind.Local
+            ? DeliverLocal(port, slot, frame, route.PortIndex, EthernetLayout.TypeIpv6, out outPort)
+            : Encapsulate(slot, iface.Underlay, route.NextHop, IpProtocol.Ipv6InIp, Ipv6Layout.Length + ip.PayloadLength, out outPort);
+    }
+
+    private DropReason FromUplink(DataPlaneSnapshot snapshot, int slot, long now, out int outPort)
+    {
+        outPort = 0;
+        var frame = _batch.Frame(slot);
+        if (frame.Length < EthernetLayout.HeaderLength)
+        {
+            return DropReason.Malformed;
+        }
+
+        var etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[EthernetLayout.EtherType..]);
+        if (etherType != EthernetLayout.TypeIpv6)
+        {
+            return etherType == EthernetLayout.TypeIpv4 ? DropReason.Ipv4OnUplink : DropReason.UnsupportedEtherType;
+        }
+
+        if (!Ipv6View.TryRead(frame[EthernetLayout.HeaderLength..], out var outer, out var inner))
+        {
+            return DropReason.Malformed;
+        }
+
+        var nextHeader = outer.NextHeader;
+        if (nextHeader == IpProtocol.Icmpv6 && inner.Length >= 4 && inner[IcmpLayout.Type] is >= NdLayout.RouterSolicitation and <= 137)
+        {
+            var reason = NdNode.ProcessFromUplink(Area(slot), inner, snapshot, _settings.HostUnderlay, _settings.RouterAddress, _portMacs[0], ref _routerMac, out var length);
+            if (reason == DropReason.None)
+            {
+                _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
+                Counters.Count(PacketCounter.NeighborAdvertisements);
+            }
+
+            return reason;
+        }
+
+        if (nextHeader is not (IpProtocol.IpInIp or IpProtocol.Ipv6InIp))
+        {
+            return DropReason.UplinkNotTunnel;
+        }
+
+        if (!snapshot.Vnfs.TryGetValue(outer.Destination, out var vnf))
+        {
+            return DropReason.UnknownUnderlay;
+        }
+
+        var iface = snapshot.InterfaceByPort[vnf.PortIndex];
+        if (iface is null || iface.Vni != vnf.Vni)
+        {
+            return DropReason.NoInterface;
+        }
+
+        return nextHeader == IpProtocol.IpInIp
+            ? Ipv4FromUplink(slot, frame, inner, iface, in vnf, now, out outPort)
+            : Ipv6FromUplink(slot, frame, inner, iface, in vnf, now, out outPort);
+    }
+
+    private DropReason Ipv4FromUplink(int slot, Span<byte> frame, ReadOnlySpan<byte> packet, InterfaceEntry iface, in VnfEntry vnf, long now, out int outPort)
+    {
+        outPort = 0;
+        if (!Ipv4View.TryRead(packet, out var ip, out var segment))
+        {
+            return DropReason.Malformed;
+        }
+
+        if (ip.IsFragment)
+        {
+            return DropReason.Fragment;
+        }
+
+        var protocol = ip.Protocol;
+        if (!L4View.TryRead(protocol, segment, out var l4))
+        {
+            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmp ? DropReason.Malformed : DropReason.UnsupportedProtocol;
+        }
+
+        var destination = ip.Destination;
+        var addressed = vnf.Type switch
+        {
+            VnfType.InterfaceIp => iface.Ipv4 != 0 && destination == iface.Ipv4,
+            VnfType.AliasPrefix => !vnf.PrefixIsIpv6 && Mask4(destination, vnf.PrefixLength) == (uint)vnf.Prefix,
+            VnfType.Vip => iface.Vip != 0 && destination == iface.Vip && iface.Ipv4 != 0,
+            _ => false,
+        };
+        if (!addressed)
+        {
+            return DropReason.InnerDestinationMismatch;
+        }
+
+        var key = MakeKey(iface.Vni, ip.Source, destination, protocol, in l4, isIpv6: false);
+        var flow = _flows.Lookup(in key, now, out var isReply);
+        if (flow >= 0 && _flows.Entry(flow).NatEpoch != iface.NatEpoch)
+        {
+            _flows.Remove(flow);
+            flow = -1;
+        }
+
+        if (flow < 0)
+        {
+            var reply = ReplyKey(in key, protocol);
+            var dnat = vnf.Type == VnfType.Vip;
+            if (dnat)
+            {
+                reply.Source = iface.Ipv4;
+            }
+
+            flow = _flows.Create(in key, in reply, now);
+            if (flow < 0)
+            {
+                return DropReason.FlowTableFull;
+            }
+
+            ref var created = ref _flows.Entry(flow);
+            created.NatEpoch = iface.NatEpoch;
+            if (dnat)
+            {
+                created.Flags = FlowFlags.DestinationNat;
+                created.NatAddress = destination;
+                created.PrivateAddress = iface.Ipv4;
+            }
+
+            isReply = false;
+            Counters.Count(PacketCounter.FlowsCreated);
+        }
+
+        ref var entry = ref _flows.Entry(flow);
+        entry.LastSeen = now;
+        if (protocol == IpProtocol.Tcp)
+        {
+            FlowTable.TrackTcp(ref entry, l4.TcpFlags, isReply);
+        }
+
+        // Destination rewrite: inbound to a VIP (DNAT flow), or the reply to an outbound SNAT flow.
+        var translate = (!isReply && (entry.Flags & FlowFlags.DestinationNat) != 0) || (isReply && (entry.Flags & FlowFlags.SourceNat) != 0);
+        if (translate)
+        {
+            var ipBytes = frame.Slice(OuterLength, ip.TotalLength);
+            RewriteIpv4Address(ipBytes, Ipv4Layout.Destination, destination, entry.PrivateAddress, protocol, ip.HeaderLength);
+            Counters.Count(PacketCounter.DestinationNat);
+        }
+
+        return Decapsulate(slot, vnf.PortIndex, EthernetLayout.TypeIpv4, ip.TotalLength, out outPort);
+    }
+
+    private DropReason Ipv6FromUplink(int slot, Span<byte> frame, ReadOnlySpan<byte> packet, InterfaceEntry iface, in VnfEntry vnf, long now, out int outPort)
+    {
+        _ = frame;
+        outPort = 0;
+        if (!Ipv6View.TryRead(packet, out var ip, out var segment))
+        {
+            return DropReason.Malformed;
+        }
+
+        var protocol = ip.NextHeader;
+        if (!L4View.TryRead(protocol, segment, out var l4))
+        {
+            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmpv6 ? DropReason.Malformed : DropReason.UnsupportedProtocol;
+        }
+
+        var destination = ip.Destination;
+        var addressed = vnf.Type switch
+        {
+            VnfType.InterfaceIp => iface.Ipv6 != UInt128.Zero && destination == iface.Ipv6,
+            VnfType.AliasPrefix => vnf.PrefixIsIpv6 && Mask6(destination, vnf.PrefixLength) == vnf.Prefix,
+            _ => false,
+        };
+        if (!addressed)
+        {
+            return DropReason.InnerDestinationMismatch;
+        }
+
+        var key = MakeKey(iface.Vni, ip.Source, destination, protocol, in l4, isIpv6: true);
+        if (!Track(in key, protocol, in l4, now))
+        {
+            return DropReason.FlowTableFull;
+        }
+
+        return Decapsulate(slot, vnf.PortIndex, EthernetLayout.TypeIpv6, Ipv6Layout.Length + ip.PayloadLength, out outPort);
+    }
+
+    /// <summary>Conntrack without NAT (IPv6): find or create the flow, refresh it, run the TCP state machine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Track(in FlowKey key, byte protocol, in L4View l4, long now)
+    {
+        var flow = _flows.Lookup(in key, now, out var isReply);
+        if (flow < 0)
+        {
+            var reply = ReplyKey(in key, protocol);
+            flow = _flows.Create(in key, in reply, now);
+            if (flow < 0)
+            {
+                return false;
+            }
+
+            Counters.Count(PacketCounter.FlowsCreated);
+        }
+
+        ref var entry = ref _flows.Entry(flow);
+        entry.LastSeen = now;
+        if (protocol == IpProtocol.Tcp)
+        {
+            FlowTable.TrackTcp(ref entry, l4.TcpFlags, isReply);
+        }
+
+        return true;
+    }
+
+    private DropReason DeliverLocal(int inPort, int slot, Span<byte> frame, int target, ushort etherType, out int outPort)
+    {
+        outPort = target;
+        if (target == inPort || target == 0)
+        {
+            return DropReason.Hairpin;
+        }
+
+        var mac = _peerMacs[target];
+        Mac.Write(frame[EthernetLayout.Destination..], mac == 0 ? WellKnown.BroadcastMac : mac);
+        Mac.Write(frame[EthernetLayout.Source..], _portMacs[target]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[EthernetLayout.EtherType..], etherType);
+        _ = slot;
+        Counters.Count(PacketCounter.LocalDelivered);
+        return DropReason.None;
+    }
+
+    /// <summary>
+    /// Prepends Ethernet + IPv6 (hop limit 64, traffic class and flow label 0, next header 4 or 41, source = the sending
+    /// object's underlay address) in the slot's headroom, replacing the inner Ethernet header.
+    /// </summary>
+    private DropReason Encapsulate(int slot, UInt128 source, UInt128 nextHop, byte nextHeader, int innerLength, out int outPort)
+    {
+        outPort = 0;
+        var routerMac = _routerMac;
+        if (routerMac == 0)
+        {
+            return DropReason.RouterUnresolved;
+        }
+
+        var offset = _batch.OffsetOf(slot) - EncapShift;
+        var outer = _batch.Slot(slot)[offset..];
+        PacketWriter.Ethernet(outer, routerMac, _portMacs[0], EthernetLayout.TypeIpv6);
+        PacketWriter.Ipv6(outer[EthernetLayout.HeaderLength..], source, nextHop, nextHeader, innerLength, WellKnown.UnderlayHopLimit);
+        _batch.SetFrame(slot, offset, OuterLength + innerLength);
+        Counters.Count(PacketCounter.Encapsulated);
+        return DropReason.None;
+    }
+
+    /// <summary>Strips the outer Ethernet + IPv6 and writes a new Ethernet header toward the VM port.</summary>
+    private DropReason Decapsulate(int slot, int target, ushort etherType, int innerLength, out int outPort)
+    {
+        outPort = target;
+        var offset = _batch.OffsetOf(slot) + EncapShift;
+        var frame = _batch.Slot(slot)[offset..];
+        var mac = _peerMacs[target];
+        PacketWriter.Ethernet(frame, mac == 0 ? WellKnown.BroadcastMac : mac, _portMacs[target], etherType);
+        _batch.SetFrame(slot, offset, EthernetLayout.HeaderLength + innerLength);
+        Counters.Count(PacketCounter.Decapsulated);
+        return DropReason.None;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FlowKey MakeKey(uint vni, UInt128 source, UInt128 destination, byte protocol, in L4View l4, bool isIpv6)
+    {
+        var key = new FlowKey
+        {
+            Source = source,
+            Destination = destination,
+            Vni = vni,
+            Protocol = protocol,
+            IsIpv6 = isIpv6 ? (byte)1 : (byte)0,
+        };
+        if (protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
+        {
+            // ICMP: the type takes the source-port slot, the echo identifier the destination-port slot.
+            key.SourcePort = l4.IcmpType;
+            key.DestinationPort = IsEcho(l4.IcmpType) ? l4.IcmpIdentifier : l4.IcmpCode;
+        }
+        else
+        {
+            key.SourcePort = l4.SourcePort;
+            key.DestinationPort = l4.DestinationPort;
+        }
+
+        return key;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsEcho(byte type) => type is IcmpLayout.EchoRequest or IcmpLayout.EchoReply or IcmpLayout.V6EchoRequest or IcmpLayout.V6EchoReply;
+
+    /// <summary>The key the other direction of the flow carries (for echo the type is swapped request ↔ reply).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FlowKey ReplyKey(in FlowKey key, byte protocol)
+    {
+        var reply = key;
+        reply.Source = key.Destination;
+        reply.Destination = key.Source;
+        if (protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
+        {
+            reply.SourcePort = key.SourcePort switch
+            {
+                IcmpLayout.EchoRequest => IcmpLayout.EchoReply,
+                IcmpLayout.EchoReply => IcmpLayout.EchoRequest,
+                IcmpLayout.V6EchoRequest => IcmpLayout.V6EchoReply,
+                IcmpLayout.V6EchoReply => IcmpLayout.V6EchoRequest,
+                _ => key.SourcePort,
+            };
+        }
+        else
+        {
+            reply.SourcePort = key.DestinationPort;
+            reply.DestinationPort = key.SourcePort;
+        }
+
+        return reply;
+    }
+
+    /// <summary>TTL − 1 with the RFC 1624 incremental header checksum update (TTL shares a 16-bit word with the protocol).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DecrementTtl(Span<byte> ip, byte ttl, byte protocol)
+    {
+        ip[Ipv4Layout.Ttl] = (byte)(ttl - 1);
+        var checksum = BinaryPrimitives.ReadUInt16BigEndian(ip[Ipv4Layout.Checksum..]);
+        checksum = Checksum.Update16(checksum, (ushort)((ttl << 8) | protocol), (ushort)(((ttl - 1) << 8) | protocol));
+        BinaryPrimitives.WriteUInt16BigEndian(ip[Ipv4Layout.Checksum..], checksum);
+    }
+
+    /// <summary>Rewrites an IPv4 address field and fixes the IPv4 and the TCP/UDP checksums incrementally.</summary>
+    private static void RewriteIpv4Address(Span<byte> ip, int field, uint old, uint @new, byte protocol, int headerLength)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(ip[field..], @new);
+        var checksum = BinaryPrimitives.ReadUInt16BigEndian(ip[Ipv4Layout.Checksum..]);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[Ipv4Layout.Checksum..], Checksum.Update32(checksum, old, @new));
+        var l4 = ip[headerLength..];
+        if (protocol == IpProtocol.Tcp)
+        {
+            var tcp = BinaryPrimitives.ReadUInt16BigEndian(l4[TcpLayout.Checksum..]);
+            BinaryPrimitives.WriteUInt16BigEndian(l4[TcpLayout.Checksum..], Checksum.Update32(tcp, old, @new));
+        }
+        else if (protocol == IpProtocol.Udp)
+        {
+            var udp = BinaryPrimitives.ReadUInt16BigEndian(l4[UdpLayout.Checksum..]);
+            if (udp != 0)
+            {
+                var updated = Checksum.Update32(udp, old, @new);
+                BinaryPrimitives.WriteUInt16BigEndian(l4[UdpLayout.Checksum..], updated == 0 ? (ushort)0xFFFF : updated);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Mask4(uint address, int length) => length == 0 ? 0u : address & (uint.MaxValue << (32 - length));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static UInt128 Mask6(UInt128 address, int length) => length == 0 ? UInt128.Zero : address & (UInt128.MaxValue << (128 - length));
 }

@@ -1,0 +1,341 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace IronOrleans.PacketCore.Tables;
+
+/// <summary>
+/// Connection-tracking key (dpservice §2.5): VNI, protocol, both addresses (IPv4 in the low 32 bits) and both ports.
+/// For ICMP echo the type takes the source-port slot and the identifier the destination-port slot.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct FlowKey : IEquatable<FlowKey>
+{
+    public UInt128 Source;
+    public UInt128 Destination;
+    public uint Vni;
+    public ushort SourcePort;
+    public ushort DestinationPort;
+    public byte Protocol;
+    public byte IsIpv6;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly uint Hash()
+    {
+        var h = ((ulong)Source * 0x9E3779B97F4A7C15UL) ^ ((ulong)(Source >> 64) * 0xC2B2AE3D27D4EB4FUL);
+        h ^= ((ulong)Destination * 0x165667B19E3779F9UL) ^ ((ulong)(Destination >> 64) * 0x27D4EB2F165667C5UL);
+        h ^= ((((ulong)Vni << 32) | ((ulong)SourcePort << 16) | DestinationPort) ^ ((ulong)Protocol << 56) ^ ((ulong)IsIpv6 << 63)) * 0x94D049BB133111EBUL;
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9UL;
+        return (uint)(h ^ (h >> 32));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool Equals(FlowKey other) =>
+        Source == other.Source && Destination == other.Destination && Vni == other.Vni &&
+        SourcePort == other.SourcePort && DestinationPort == other.DestinationPort &&
+        Protocol == other.Protocol && IsIpv6 == other.IsIpv6;
+
+    public override readonly bool Equals(object? obj) => obj is FlowKey other && Equals(other);
+
+    public override readonly int GetHashCode() => (int)Hash();
+}
+
+/// <summary>dpservice's simple TCP state machine.</summary>
+internal enum TcpState : byte
+{
+    None = 0,
+    Syn,
+    SynAck,
+    Established,
+    FinWait,
+    RstFin,
+}
+
+[Flags]
+internal enum FlowFlags : byte
+{
+    None = 0,
+
+    /// <summary>Outbound flow whose source is translated to <see cref="FlowEntry.NatAddress"/> (VIP SNAT).</summary>
+    SourceNat = 1,
+
+    /// <summary>Inbound flow to a VIP whose destination is translated to <see cref="FlowEntry.PrivateAddress"/>.</summary>
+    DestinationNat = 2,
+}
+
+/// <summary>One bidirectional flow; stored once, indexed under its original and its reply key.</summary>
+internal struct FlowEntry
+{
+    public FlowKey Original;
+    public FlowKey Reply;
+    public long LastSeen;
+    public long NatEpoch;
+    public uint NatAddress;
+    public uint PrivateAddress;
+    public FlowFlags Flags;
+    public TcpState TcpState;
+    public bool InUse;
+}
+
+/// <summary>
+/// A worker's flow table: a fixed array of entries (free list) and an open-addressing index (linear probing,
+/// backward-shift deletion) holding both keys of every flow at load ≤ 1/2. Aging is incremental: each burst examines a
+/// bounded number of entries from a cursor (<see cref="AgeSome"/>); expired entries found on lookup are treated as absent.
+/// Owned by one worker; no locks, no allocation after construction.
+/// </summary>
+internal sealed class FlowTable
+{
+    private readonly FlowEntry[] _entries;
+    private readonly int[] _free;
+    private readonly int[] _index;
+    private readonly uint[] _hashes;
+    private readonly int _mask;
+    private readonly long _defaultTimeout;
+    private readonly long _establishedTimeout;
+    private int _freeCount;
+    private int _highWater;
+    private int _cursor;
+
+    public FlowTable(int capacity, long defaultTimeoutTicks, long establishedTimeoutTicks)
+    {
+        _entries = new FlowEntry[capacity];
+        _free = new int[capacity];
+        for (var i = 0; i < capacity; i++)
+        {
+            _free[i] = capacity - 1 - i;
+        }
+
+        _freeCount = capacity;
+        var size = 16;
+        while (size < capacity * 4)
+        {
+            size <<= 1;
+        }
+
+        _index = new int[size];
+        _hashes = new uint[size];
+        _mask = size - 1;
+        _defaultTimeout = defaultTimeoutTicks;
+        _establishedTimeout = establishedTimeoutTicks;
+    }
+
+    public int Count { get; private set; }
+
+    public int Capacity => _entries.Length;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref FlowEntry Entry(int flow) => ref _entries[flow];
+
+    /// <summary>
+    /// Finds the flow of <paramref name="key"/>. Returns its index (and whether <paramref name="key"/> is the reply
+    /// direction), or -1. An expired flow is removed and reported absent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Lookup(in FlowKey key, long now, out bool isReply)
+    {
+        var hash = key.Hash();
+        var i = (int)hash & _mask;
+        int value;
+        while ((value = _index[i]) != 0)
+        {
+            if (_hashes[i] == hash)
+            {
+                var flow = (value - 1) >> 1;
+                var reply = ((value - 1) & 1) != 0;
+                ref var entry = ref _entries[flow];
+                if ((reply ? entry.Reply : entry.Original).Equals(key))
+                {
+                    if (now - entry.LastSeen > TimeoutOf(in entry))
+                    {
+                        Remove(flow);
+                        break;
+                    }
+
+                    isReply = reply;
+                    return flow;
+                }
+            }
+
+            i = (i + 1) & _mask;
+        }
+
+        isReply = false;
+        return -1;
+    }
+
+    /// <summary>Creates a flow; returns -1 when the table is full or the reply key is already taken.</summary>
+    public int Create(in FlowKey original, in FlowKey reply, long now)
+    {
+        if (_freeCount == 0 || Find(in reply, reply.Hash()) >= 0 || Find(in original, original.Hash()) >= 0)
+        {
+            return -1;
+        }
+
+        var flow = _free[--_freeCount];
+        ref var entry = ref _entries[flow];
+        entry = default;
+        entry.Original = original;
+        entry.Reply = reply;
+        entry.LastSeen = now;
+        entry.InUse = true;
+        Insert(original.Hash(), (flow << 1) + 1);
+        if (!reply.Equals(original))
+        {
+            Insert(reply.Hash(), (flow << 1) + 2);
+        }
+
+        if (flow >= _highWater)
+        {
+            _highWater = flow + 1;
+        }
+
+        Count++;
+        return flow;
+    }
+
+    public void Remove(int flow)
+    {
+        ref var entry = ref _entries[flow];
+        if (!entry.InUse)
+        {
+            return;
+        }
+
+        RemoveKey(in entry.Original);
+        RemoveKey(in entry.Reply);
+        entry.InUse = false;
+        _free[_freeCount++] = flow;
+        Count--;
+    }
+
+    /// <summary>Advances the TCP state machine for a packet with <paramref name="flags"/> in the given direction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TrackTcp(ref FlowEntry entry, byte flags, bool isReply)
+    {
+        const byte syn = Headers.TcpLayout.Syn, ack = Headers.TcpLayout.Ack, fin = Headers.TcpLayout.Fin, rst = Headers.TcpLayout.Rst;
+        if ((flags & rst) != 0)
+        {
+            entry.TcpState = TcpState.RstFin;
+        }
+        else if ((flags & (syn | ack)) == syn)
+        {
+            entry.TcpState = TcpState.Syn;
+        }
+        else if ((flags & (syn | ack)) == (syn | ack))
+        {
+            if (isReply && entry.TcpState == TcpState.Syn)
+            {
+                entry.TcpState = TcpState.SynAck;
+            }
+        }
+        else if ((flags & fin) != 0)
+        {
+            entry.TcpState = entry.TcpState == TcpState.Established ? TcpState.FinWait : TcpState.RstFin;
+        }
+        else if ((flags & ack) != 0 && !isReply && entry.TcpState == TcpState.SynAck)
+        {
+            entry.TcpState = TcpState.Established;
+        }
+    }
+
+    /// <summary>Examines up to <paramref name="budget"/> entries from the aging cursor and removes the expired ones.</summary>
+    /// <returns>Flows removed.</returns>
+    public int AgeSome(long now, int budget)
+    {
+        var removed = 0;
+        var limit = _highWater;
+        if (limit == 0)
+        {
+            return 0;
+        }
+
+        for (var n = 0; n < budget; n++)
+        {
+            if (_cursor >= limit)
+            {
+                _cursor = 0;
+            }
+
+            ref var entry = ref _entries[_cursor];
+            if (entry.InUse && now - entry.LastSeen > TimeoutOf(in entry))
+            {
+                Remove(_cursor);
+                removed++;
+            }
+
+            _cursor++;
+        }
+
+        return removed;
+    }
+
+    /// <summary>The cursor position of the incremental aging (for tests).</summary>
+    internal int AgingCursor => _cursor;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long TimeoutOf(in FlowEntry entry) => entry.TcpState == TcpState.Established ? _establishedTimeout : _defaultTimeout;
+
+    private int Find(in FlowKey key, uint hash)
+    {
+        var i = (int)hash & _mask;
+        int value;
+        while ((value = _index[i]) != 0)
+        {
+            if (_hashes[i] == hash)
+            {
+                ref var entry = ref _entries[(value - 1) >> 1];
+                if ((((value - 1) & 1) != 0 ? entry.Reply : entry.Original).Equals(key))
+                {
+                    return i;
+                }
+            }
+
+            i = (i + 1) & _mask;
+        }
+
+        return -1;
+    }
+
+    private void Insert(uint hash, int value)
+    {
+        var i = (int)hash & _mask;
+        while (_index[i] != 0)
+        {
+            i = (i + 1) & _mask;
+        }
+
+        _index[i] = value;
+        _hashes[i] = hash;
+    }
+
+    private void RemoveKey(in FlowKey key)
+    {
+        var i = Find(in key, key.Hash());
+        if (i < 0)
+        {
+            return;
+        }
+
+        // Backward-shift deletion keeps every probe chain contiguous without tombstones.
+        _index[i] = 0;
+        var j = i;
+        while (true)
+        {
+            j = (j + 1) & _mask;
+            if (_index[j] == 0)
+            {
+                return;
+            }
+
+            var home = (int)_hashes[j] & _mask;
+            var between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+            if (!between)
+            {
+                _index[i] = _index[j];
+                _hashes[i] = _hashes[j];
+                _index[j] = 0;
+                i = j;
+            }
+        }
+    }
+}
