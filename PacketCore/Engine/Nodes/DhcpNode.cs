@@ -133,7 +133,7 @@ internal static class DhcpNode
 
         // RFC 3442: 169.254.0.0/16 on-link (router 0.0.0.0), then 0.0.0.0/0 via 169.254.0.1.
         o[n++] = DhcpLayout.OptClasslessRoutes;
-        o[n++] = 14;
+        o[n++] = 12;
         o[n++] = 16;
         o[n++] = 169;
         o[n++] = 254;
