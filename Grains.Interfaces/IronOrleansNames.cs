@@ -18,3 +18,17 @@ public static class IronOrleansNames
     /// <summary>ADO.NET invariant name of the PostgreSQL provider (Npgsql).</summary>
     public const string PostgresInvariant = "Npgsql";
 }
+
+/// <summary>Naming of NodeAgent silos: the silo name carries the node name so membership tells which node died.</summary>
+public static class NodeAgentSilo
+{
+    /// <summary>Prefix of every NodeAgent silo name.</summary>
+    public const string NamePrefix = "nodeagent-";
+
+    /// <summary>The silo name of the NodeAgent of <paramref name="node"/>.</summary>
+    public static string SiloName(string node) => NamePrefix + node;
+
+    /// <summary>The node of a NodeAgent silo name, or null for other silos.</summary>
+    public static string? NodeOf(string? siloName)
+        => siloName is not null && siloName.StartsWith(NamePrefix, StringComparison.Ordinal) ? siloName[NamePrefix.Length..] : null;
+}

@@ -12,6 +12,7 @@ internal sealed class GrainsInstruments
     private readonly Counter<long> _exhausted;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _nodeEvents;
+    private readonly Counter<long> _routeDeltas;
 
     public GrainsInstruments(IMeterFactory meterFactory)
     {
@@ -21,6 +22,7 @@ internal sealed class GrainsInstruments
         _exhausted = meter.CreateCounter<long>("ironorleans.allocator.exhausted", description: "Requests refused because a range or pool was full");
         _retries = meter.CreateCounter<long>("ironorleans.transaction.retries", description: "Transient transaction aborts that were retried");
         _nodeEvents = meter.CreateCounter<long>("ironorleans.node.events", description: "Node desired-state events published");
+        _routeDeltas = meter.CreateCounter<long>("ironorleans.routes.deltas_delivered", description: "Route deltas delivered to subscribers");
     }
 
     public void OnAllocated(string kind) => _allocated.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -32,4 +34,6 @@ internal sealed class GrainsInstruments
     public void OnRetry(string operation) => _retries.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
     public void OnNodeEvent() => _nodeEvents.Add(1);
+
+    public void OnRouteDeltasDelivered(int count) => _routeDeltas.Add(count);
 }

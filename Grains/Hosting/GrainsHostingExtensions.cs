@@ -1,5 +1,6 @@
 using IronOrleans.Grains;
 using IronOrleans.Grains.Allocation;
+using IronOrleans.Grains.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,7 @@ public static class GrainsHostingExtensions
         services.AddMetrics();
         services.TryAddSingleton<GrainsInstruments>();
         services.AddSingleton<IValidateOptions<AllocationOptions>, AllocationOptionsValidator>();
+        services.AddHostedService<NodeLivenessWatcher>();
         return builder;
     }
 
