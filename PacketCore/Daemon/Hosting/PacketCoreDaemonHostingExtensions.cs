@@ -42,6 +42,10 @@ public static class PacketCoreDaemonHostingExtensions
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<DaemonOptions>>().Value;
             var address = IPAddress.TryParse(options.GrpcAddress, out var parsed) ? parsed : IPAddress.Loopback;
             kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+
+            // dpservice keeps long-lived health watchers alive with a 15 s keepalive (reference/dpservice.md §1.1).
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(15);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
         });
 
         builder.Services.AddOptions<PacketCoreOptions>().BindConfiguration(PacketCoreOptions.SectionName).ValidateOnStart();
