@@ -14,11 +14,22 @@ public static class SiloHostingExtensions
     /// Adds an Orleans silo with IronOrleans' grains, PostgreSQL clustering and storage, transactions, streams and
     /// the Orleans dashboard, configured from <see cref="DatabaseOptions"/> and <see cref="SiloHostOptions"/>.
     /// </summary>
+    /// <remarks>
+    /// Standard Orleans configuration takes precedence over <see cref="SiloHostOptions"/>: <c>Orleans:ClusterId</c>,
+    /// <c>Orleans:ServiceId</c>, <c>Orleans:Endpoints</c> and <c>Orleans:Clustering</c> (as Aspire sets them) are used
+    /// when present. Calling this twice does nothing the second time.
+    /// </remarks>
     /// <exception cref="OptionsValidationException">The configuration is incomplete (for example no connection string).</exception>
     public static TBuilder AddIronOrleansSilo<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(SiloHostMarker)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<SiloHostMarker>();
         var configuration = builder.Configuration;
 
         // Validate now: the connection string is needed to configure the providers.
@@ -69,4 +80,6 @@ public static class SiloHostingExtensions
 
         return builder;
     }
+
+    private sealed class SiloHostMarker;
 }
