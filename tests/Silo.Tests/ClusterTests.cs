@@ -110,6 +110,32 @@ public sealed class ClusterTests(TwoSiloClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task GrainStorage_WithDeleteStateOnClear_DeletesTheRowAndStartsOver()
+    {
+        var storage = Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(DeleteOnClearStorage.Name);
+        const string grainType = "ironorleans.silo.tests.delete";
+        var key = Guid.NewGuid().ToString("N");
+        var grainId = GrainId.Create("delete-test", key);
+
+        var state = new GrainState<CounterState>(new CounterState { Value = 5 });
+        await storage.WriteStateAsync(grainType, grainId, state);
+        state.State = new CounterState { Value = 6 };
+        await storage.WriteStateAsync(grainType, grainId, state);
+        var stale = new GrainState<CounterState>(new CounterState()) { ETag = "1", RecordExists = true };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(grainType, grainId, stale));
+
+        await storage.ClearStateAsync(grainType, grainId, state);
+        Assert.Equal((null, false), (state.ETag, state.RecordExists));
+        Assert.Equal(0L, await Database.ScalarAsync<long>(
+            fixture.ConnectionString, "SELECT count(*) FROM orleans_grain_state WHERE grainidextensionstring = @key", ("key", key)));
+
+        // With the row gone the next write is a first write again.
+        state.State = new CounterState { Value = 1 };
+        await storage.WriteStateAsync(grainType, grainId, state);
+        Assert.Equal("1", state.ETag);
+    }
+
+    [Fact]
     public async Task Transaction_CommitsAndRollsBackBothParticipants()
     {
         var suffix = Guid.NewGuid().ToString("N");

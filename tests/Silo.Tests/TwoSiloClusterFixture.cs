@@ -15,7 +15,10 @@ public sealed class TwoSiloClusterFixture(PostgresServerFixture postgres) : IAsy
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await postgres.Server.CreateDatabaseAsync("cluster");
-        var cluster = new TestClusterBuilder(2).UseIronOrleansPostgres(ConnectionString).Build();
+        var cluster = new TestClusterBuilder(2)
+            .UseIronOrleansPostgres(ConnectionString)
+            .AddSiloBuilderConfigurator<DeleteOnClearStorage>()
+            .Build();
         try
         {
             await cluster.DeployAsync();
