@@ -26,8 +26,8 @@ public sealed class ConntrackAndVipTests
     public void FlowTable_FindsBothDirections_AndRemovesCleanly()
     {
         var table = new FlowTable(64, 30, 1000);
-        var key = new FlowKey { Source = 1, Destination = 2, Vni = 7, SourcePort = 10, DestinationPort = 20, Protocol = 6 };
-        var reply = new FlowKey { Source = 2, Destination = 1, Vni = 7, SourcePort = 20, DestinationPort = 10, Protocol = 6 };
+        var key = FlowKey.Create(7, 1, 2, 6, 10, 20, isIpv6: false);
+        var reply = FlowKey.Create(7, 2, 1, 6, 20, 10, isIpv6: false);
         var flow = table.Create(in key, in reply, 0);
         Assert.Equal(flow, table.Lookup(in key, 1, out var isReply));
         Assert.False(isReply);
@@ -101,7 +101,7 @@ public sealed class ConntrackAndVipTests
         t.Send(t.Uplink, ForwardingTests.Tunnel(underlay, 4, Frames.Tcp4("1.2.3.4", "10.0.0.1", 80, 5000, 0x12, [])));
         t.Send(t.Vm(1), Frames.Ethernet(TestEngine.PortMacs[0], Vm1, Frames.Ipv4Type, Frames.Tcp4("10.0.0.1", "1.2.3.4", 5000, 80, 0x10, [])));
         var worker = t.Engine.Worker;
-        var key = new FlowKey { Source = 0x0A000001, Destination = 0x01020304, Vni = 100, SourcePort = 5000, DestinationPort = 80, Protocol = 6 };
+        var key = FlowKey.Create(100, 0x0A000001, 0x01020304, 6, 5000, 80, isIpv6: false);
         var flow = worker.Flows.Lookup(in key, t.Time.GetTimestamp(), out _);
         Assert.Equal(TcpState.Established, worker.Flows.Entry(flow).TcpState);
         t.Time.Advance(TimeSpan.FromMinutes(10));
@@ -247,11 +247,12 @@ public sealed class ConntrackAndVipTests
     [Fact]
     public void Meter_PublishesDropsByReason()
     {
+        using var factory = new TestMeterFactory();
         using var listener = new System.Diagnostics.Metrics.MeterListener();
-        long drops = 0;
+        long drops = -1;
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "IronOrleans.PacketCore" && instrument.Name == "ironorleans.packetcore.drops")
+            if (factory.Meters.Contains(instrument.Meter) && instrument.Name == "ironorleans.packetcore.drops")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -267,9 +268,37 @@ public sealed class ConntrackAndVipTests
             }
         });
         listener.Start();
-        using var t = new TestEngine();
-        t.Send(t.Vm(1), Frames.ArpRequest(Vm1, "10.0.0.1", "10.0.0.9"));
+        var options = new PacketCoreOptions
+        {
+            HostUnderlayAddress = TestEngine.HostUnderlay,
+            Uplink = new PacketPortOptions { Name = "uplink", Mac = TestEngine.UplinkMac },
+            FlowCapacity = 64,
+        };
+        options.VmPorts.Add(new PacketPortOptions { Name = "vm", Mac = TestEngine.PortMacs[0] });
+        using var engine = new PacketCoreEngine(options, meterFactory: factory);
+        Assert.True(((Io.InMemoryPort)engine.Ports[1]).Inject(Frames.ArpRequest(Vm1, "10.0.0.1", "10.0.0.9")));
+        engine.ProcessBurst();
         listener.RecordObservableInstruments();
         Assert.Equal(1, drops);
+    }
+
+    private sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+    {
+        public List<System.Diagnostics.Metrics.Meter> Meters { get; } = [];
+
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+        {
+            var meter = new System.Diagnostics.Metrics.Meter(options);
+            Meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (var meter in Meters)
+            {
+                meter.Dispose();
+            }
+        }
     }
 }

@@ -261,35 +261,55 @@ internal sealed class PacketWorker
             return DropReason.FamilyDisabled;
         }
 
-        var destination = ip.Destination;
-        if (!snapshot.Vnis[iface.VniIndex].Routes4.TryLookup(destination, out var route))
-        {
-            return DropReason.NoRoute;
-        }
-
         var ttl = ip.Ttl;
         if (ttl <= 1)
         {
             return DropReason.TtlExceeded;
         }
 
+        var destination = ip.Destination;
         var ipSource = ip.Source;
         var key = MakeKey(iface.Vni, ipSource, destination, protocol, in l4, isIpv6: false);
         var flow = _flows.Lookup(in key, now, out var isReply);
-        if (flow >= 0 && _flows.Entry(flow).NatEpoch != iface.NatEpoch)
+        RouteTarget route;
+        if (flow >= 0)
         {
-            _flows.Remove(flow);
-            flow = -1;
+            // Established flow: reuse the route found for this direction while the tables have not changed.
+            ref var cached = ref _flows.Entry(flow);
+            if ((isReply ? cached.ReplyVersion : cached.OriginalVersion) == snapshot.Version)
+            {
+                route = isReply ? cached.ReplyRoute : cached.OriginalRoute;
+            }
+            else if (cached.NatEpoch != iface.NatEpoch)
+            {
+                // The interface's NAT configuration changed: the flow's translation is stale (dpservice flushes such flows).
+                _flows.Remove(flow);
+                flow = -1;
+                route = default;
+            }
+            else if (!snapshot.Vnis[iface.VniIndex].Routes4.TryLookup(destination, out route))
+            {
+                return DropReason.NoRoute;
+            }
+        }
+        else
+        {
+            route = default;
         }
 
         if (flow < 0)
         {
+            if (!snapshot.Vnis[iface.VniIndex].Routes4.TryLookup(destination, out route))
+            {
+                return DropReason.NoRoute;
+            }
+
             // A new flow leaving by the default route from an interface with a VIP is SOUTH_NORTH: SNAT to the VIP.
             var nat = route.Kind == RouteKind.External && route.IsDefaultRoute ? iface.Vip : 0u;
             var reply = ReplyKey(in key, protocol);
             if (nat != 0)
             {
-                reply.Destination = nat;
+                reply.DestinationLow = nat;
             }
 
             flow = _flows.Create(in key, in reply, now);
@@ -313,6 +333,17 @@ internal sealed class PacketWorker
 
         ref var entry = ref _flows.Entry(flow);
         entry.LastSeen = now;
+        if (isReply)
+        {
+            entry.ReplyRoute = route;
+            entry.ReplyVersion = snapshot.Version;
+        }
+        else
+        {
+            entry.OriginalRoute = route;
+            entry.OriginalVersion = snapshot.Version;
+        }
+
         if (protocol == IpProtocol.Tcp)
         {
             FlowTable.TrackTcp(ref entry, l4.TcpFlags, isReply);
@@ -506,7 +537,7 @@ internal sealed class PacketWorker
             var dnat = vnf.Type == VnfType.Vip;
             if (dnat)
             {
-                reply.Source = iface.Ipv4;
+                reply.SourceLow = iface.Ipv4;
             }
 
             flow = _flows.Create(in key, in reply, now);
@@ -665,27 +696,14 @@ internal sealed class PacketWorker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static FlowKey MakeKey(uint vni, UInt128 source, UInt128 destination, byte protocol, in L4View l4, bool isIpv6)
     {
-        var key = new FlowKey
-        {
-            Source = source,
-            Destination = destination,
-            Vni = vni,
-            Protocol = protocol,
-            IsIpv6 = isIpv6 ? (byte)1 : (byte)0,
-        };
         if (protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
         {
             // ICMP: the type takes the source-port slot, the echo identifier the destination-port slot.
-            key.SourcePort = l4.IcmpType;
-            key.DestinationPort = IsEcho(l4.IcmpType) ? l4.IcmpIdentifier : l4.IcmpCode;
-        }
-        else
-        {
-            key.SourcePort = l4.SourcePort;
-            key.DestinationPort = l4.DestinationPort;
+            var type = l4.IcmpType;
+            return FlowKey.Create(vni, source, destination, protocol, type, IsEcho(type) ? l4.IcmpIdentifier : l4.IcmpCode, isIpv6);
         }
 
-        return key;
+        return FlowKey.Create(vni, source, destination, protocol, l4.SourcePort, l4.DestinationPort, isIpv6);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -696,8 +714,10 @@ internal sealed class PacketWorker
     private static FlowKey ReplyKey(in FlowKey key, byte protocol)
     {
         var reply = key;
-        reply.Source = key.Destination;
-        reply.Destination = key.Source;
+        reply.SourceHigh = key.DestinationHigh;
+        reply.SourceLow = key.DestinationLow;
+        reply.DestinationHigh = key.SourceHigh;
+        reply.DestinationLow = key.SourceLow;
         if (protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
         {
             reply.SourcePort = key.SourcePort switch

@@ -4,36 +4,101 @@ using System.Runtime.InteropServices;
 namespace IronOrleans.PacketCore.Tables;
 
 /// <summary>
-/// Connection-tracking key (dpservice §2.5): VNI, protocol, both addresses (IPv4 in the low 32 bits) and both ports.
+/// Connection-tracking key (dpservice §2.5): VNI, protocol, both addresses (IPv4 in the low 32 bits) and both ports,
+/// packed into six 64-bit words (no padding) so hashing and comparing are a handful of word operations.
 /// For ICMP echo the type takes the source-port slot and the identifier the destination-port slot.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct FlowKey : IEquatable<FlowKey>
 {
-    public UInt128 Source;
-    public UInt128 Destination;
-    public uint Vni;
-    public ushort SourcePort;
-    public ushort DestinationPort;
-    public byte Protocol;
-    public byte IsIpv6;
+    public ulong SourceHigh;
+    public ulong SourceLow;
+    public ulong DestinationHigh;
+    public ulong DestinationLow;
+
+    /// <summary>VNI (bits 63..32), source port (31..16), destination port (15..0).</summary>
+    public ulong VniPorts;
+
+    /// <summary>Protocol (bits 7..0) and the IPv6 flag (bit 8).</summary>
+    public ulong ProtocolFamily;
+
+    public UInt128 Source
+    {
+        readonly get => new(SourceHigh, SourceLow);
+        set
+        {
+            SourceHigh = (ulong)(value >> 64);
+            SourceLow = (ulong)value;
+        }
+    }
+
+    public UInt128 Destination
+    {
+        readonly get => new(DestinationHigh, DestinationLow);
+        set
+        {
+            DestinationHigh = (ulong)(value >> 64);
+            DestinationLow = (ulong)value;
+        }
+    }
+
+    public uint Vni
+    {
+        readonly get => (uint)(VniPorts >> 32);
+        set => VniPorts = ((ulong)value << 32) | (uint)VniPorts;
+    }
+
+    public ushort SourcePort
+    {
+        readonly get => (ushort)(VniPorts >> 16);
+        set => VniPorts = (VniPorts & 0xFFFF_FFFF_0000_FFFFUL) | ((ulong)value << 16);
+    }
+
+    public ushort DestinationPort
+    {
+        readonly get => (ushort)VniPorts;
+        set => VniPorts = (VniPorts & 0xFFFF_FFFF_FFFF_0000UL) | value;
+    }
+
+    public byte Protocol
+    {
+        readonly get => (byte)ProtocolFamily;
+        set => ProtocolFamily = (ProtocolFamily & ~0xFFUL) | value;
+    }
+
+    public bool IsIpv6
+    {
+        readonly get => (ProtocolFamily & 0x100) != 0;
+        set => ProtocolFamily = (ProtocolFamily & 0xFF) | (value ? 0x100UL : 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FlowKey Create(uint vni, UInt128 source, UInt128 destination, byte protocol, ushort sourcePort, ushort destinationPort, bool isIpv6) => new()
+    {
+        SourceHigh = (ulong)(source >> 64),
+        SourceLow = (ulong)source,
+        DestinationHigh = (ulong)(destination >> 64),
+        DestinationLow = (ulong)destination,
+        VniPorts = ((ulong)vni << 32) | ((uint)sourcePort << 16) | destinationPort,
+        ProtocolFamily = protocol | (isIpv6 ? 0x100UL : 0),
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly uint Hash()
     {
-        var h = ((ulong)Source * 0x9E3779B97F4A7C15UL) ^ ((ulong)(Source >> 64) * 0xC2B2AE3D27D4EB4FUL);
-        h ^= ((ulong)Destination * 0x165667B19E3779F9UL) ^ ((ulong)(Destination >> 64) * 0x27D4EB2F165667C5UL);
-        h ^= ((((ulong)Vni << 32) | ((ulong)SourcePort << 16) | DestinationPort) ^ ((ulong)Protocol << 56) ^ ((ulong)IsIpv6 << 63)) * 0x94D049BB133111EBUL;
-        h ^= h >> 31;
-        h *= 0xBF58476D1CE4E5B9UL;
+        var h = (SourceLow * 0x9E3779B97F4A7C15UL) ^ (SourceHigh * 0xC2B2AE3D27D4EB4FUL) ^
+                (DestinationLow * 0x165667B19E3779F9UL) ^ (DestinationHigh * 0x27D4EB2F165667C5UL) ^
+                (VniPorts * 0x94D049BB133111EBUL) ^ (ProtocolFamily * 0xBF58476D1CE4E5B9UL);
+        h ^= h >> 29;
         return (uint)(h ^ (h >> 32));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly bool Equals(FlowKey other) =>
-        Source == other.Source && Destination == other.Destination && Vni == other.Vni &&
-        SourcePort == other.SourcePort && DestinationPort == other.DestinationPort &&
-        Protocol == other.Protocol && IsIpv6 == other.IsIpv6;
+    public static bool Same(in FlowKey a, in FlowKey b) =>
+        ((a.SourceLow ^ b.SourceLow) | (a.SourceHigh ^ b.SourceHigh) | (a.DestinationLow ^ b.DestinationLow) |
+         (a.DestinationHigh ^ b.DestinationHigh) | (a.VniPorts ^ b.VniPorts) | (a.ProtocolFamily ^ b.ProtocolFamily)) == 0;
+
+    public readonly bool Equals(FlowKey other) => Same(in this, in other);
 
     public override readonly bool Equals(object? obj) => obj is FlowKey other && Equals(other);
 
@@ -68,6 +133,15 @@ internal struct FlowEntry
 {
     public FlowKey Original;
     public FlowKey Reply;
+
+    /// <summary>Route of the original direction, valid while <see cref="OriginalVersion"/> is the snapshot version.</summary>
+    public RouteTarget OriginalRoute;
+
+    /// <summary>Route of the reply direction, valid while <see cref="ReplyVersion"/> is the snapshot version.</summary>
+    public RouteTarget ReplyRoute;
+
+    public long OriginalVersion;
+    public long ReplyVersion;
     public long LastSeen;
     public long NatEpoch;
     public uint NatAddress;
@@ -95,6 +169,8 @@ internal sealed class FlowTable
     private int _freeCount;
     private int _highWater;
     private int _cursor;
+    private int _recent0;
+    private int _recent1;
 
     public FlowTable(int capacity, long defaultTimeoutTicks, long establishedTimeoutTicks)
     {
@@ -133,6 +209,52 @@ internal sealed class FlowTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Lookup(in FlowKey key, long now, out bool isReply)
     {
+        // dpservice's "same flow as the previous packets" cache: two recent (flow, direction) values checked first.
+        var value = Recent(in key, _recent0);
+        if (value == 0)
+        {
+            value = Recent(in key, _recent1);
+            if (value == 0)
+            {
+                value = Probe(in key);
+                if (value == 0)
+                {
+                    isReply = false;
+                    return -1;
+                }
+            }
+
+            _recent1 = _recent0;
+            _recent0 = value;
+        }
+
+        var flow = (value - 1) >> 1;
+        ref var entry = ref _entries[flow];
+        if (now - entry.LastSeen > TimeoutOf(in entry))
+        {
+            Remove(flow);
+            isReply = false;
+            return -1;
+        }
+
+        isReply = ((value - 1) & 1) != 0;
+        return flow;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Recent(in FlowKey key, int value)
+    {
+        if (value == 0)
+        {
+            return 0;
+        }
+
+        ref var entry = ref _entries[(value - 1) >> 1];
+        return entry.InUse && FlowKey.Same(in (((value - 1) & 1) != 0 ? ref entry.Reply : ref entry.Original), in key) ? value : 0;
+    }
+
+    private int Probe(in FlowKey key)
+    {
         var hash = key.Hash();
         var i = (int)hash & _mask;
         int value;
@@ -140,27 +262,17 @@ internal sealed class FlowTable
         {
             if (_hashes[i] == hash)
             {
-                var flow = (value - 1) >> 1;
-                var reply = ((value - 1) & 1) != 0;
-                ref var entry = ref _entries[flow];
-                if ((reply ? entry.Reply : entry.Original).Equals(key))
+                ref var entry = ref _entries[(value - 1) >> 1];
+                if (FlowKey.Same(in (((value - 1) & 1) != 0 ? ref entry.Reply : ref entry.Original), in key))
                 {
-                    if (now - entry.LastSeen > TimeoutOf(in entry))
-                    {
-                        Remove(flow);
-                        break;
-                    }
-
-                    isReply = reply;
-                    return flow;
+                    return value;
                 }
             }
 
             i = (i + 1) & _mask;
         }
 
-        isReply = false;
-        return -1;
+        return 0;
     }
 
     /// <summary>Creates a flow; returns -1 when the table is full or the reply key is already taken.</summary>
@@ -179,7 +291,7 @@ internal sealed class FlowTable
         entry.LastSeen = now;
         entry.InUse = true;
         Insert(original.Hash(), (flow << 1) + 1);
-        if (!reply.Equals(original))
+        if (!FlowKey.Same(in reply, in original))
         {
             Insert(reply.Hash(), (flow << 1) + 2);
         }
@@ -249,6 +361,7 @@ internal sealed class FlowTable
             return 0;
         }
 
+        budget = Math.Min(budget, limit);
         for (var n = 0; n < budget; n++)
         {
             if (_cursor >= limit)
@@ -284,7 +397,7 @@ internal sealed class FlowTable
             if (_hashes[i] == hash)
             {
                 ref var entry = ref _entries[(value - 1) >> 1];
-                if ((((value - 1) & 1) != 0 ? entry.Reply : entry.Original).Equals(key))
+                if (FlowKey.Same(in (((value - 1) & 1) != 0 ? ref entry.Reply : ref entry.Original), in key))
                 {
                     return i;
                 }
