@@ -19,16 +19,37 @@ public static class IronOrleansNames
     public const string PostgresInvariant = "Npgsql";
 }
 
-/// <summary>Naming of NodeAgent silos: the silo name carries the node name so membership tells which node died.</summary>
+/// <summary>
+/// Naming of NodeAgent silos: the silo name carries the node names it serves (one per hypervisor in
+/// production; several when one process simulates many), so membership tells which nodes died.
+/// </summary>
 public static class NodeAgentSilo
 {
     /// <summary>Prefix of every NodeAgent silo name.</summary>
     public const string NamePrefix = "nodeagent-";
 
-    /// <summary>The silo name of the NodeAgent of <paramref name="node"/>.</summary>
-    public static string SiloName(string node) => NamePrefix + node;
+    private const char Separator = '+';
 
-    /// <summary>The node of a NodeAgent silo name, or null for other silos.</summary>
-    public static string? NodeOf(string? siloName)
-        => siloName is not null && siloName.StartsWith(NamePrefix, StringComparison.Ordinal) ? siloName[NamePrefix.Length..] : null;
+    /// <summary>The silo name of a NodeAgent serving <paramref name="nodes"/>.</summary>
+    public static string SiloName(IEnumerable<string> nodes) => NamePrefix + string.Join(Separator, nodes);
+
+    /// <summary>The nodes a NodeAgent silo name serves; empty for other silos.</summary>
+    public static IReadOnlyList<string> NodesOf(string? siloName)
+        => siloName is not null && siloName.StartsWith(NamePrefix, StringComparison.Ordinal)
+            ? siloName[NamePrefix.Length..].Split(Separator, StringSplitOptions.RemoveEmptyEntries)
+            : [];
+
+    /// <summary>Whether the silo named <paramref name="siloName"/> serves <paramref name="node"/>.</summary>
+    public static bool Serves(string? siloName, string node)
+    {
+        foreach (var n in NodesOf(siloName))
+        {
+            if (string.Equals(n, node, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 using IronOrleans.Grains;
 using IronOrleans.Grains.Allocation;
+using IronOrleans.Grains.Placement;
 using IronOrleans.Grains.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,6 +38,7 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton<GrainsInstruments>();
         services.AddSingleton<IValidateOptions<AllocationOptions>, AllocationOptionsValidator>();
         services.AddHostedService<NodeLivenessWatcher>();
+        NodeLocalPlacementDirector.Register(services);
         return builder;
     }
 

@@ -23,7 +23,7 @@ internal sealed partial class NodeLivenessWatcher(
             {
                 foreach (var member in snapshot.Members.Values)
                 {
-                    if (member.Status != SiloStatus.Dead || NodeAgentSilo.NodeOf(member.Name) is not { } node || !_handled.Add(member.SiloAddress))
+                    if (member.Status != SiloStatus.Dead || NodeAgentSilo.NodesOf(member.Name).Count == 0 || !_handled.Add(member.SiloAddress))
                     {
                         continue;
                     }
@@ -35,15 +35,18 @@ internal sealed partial class NodeLivenessWatcher(
                         continue; // the node's new agent re-syncs its own routes
                     }
 
-                    LogNodeSiloDead(logger, node, member.SiloAddress.ToString());
-                    try
+                    foreach (var node in NodeAgentSilo.NodesOf(member.Name))
                     {
-                        await grains.GetGrain<IRouteRegistryGrain>(0).OnNodeDeadAsync(node);
-                    }
-                    catch (Exception ex)
-                    {
-                        _handled.Remove(member.SiloAddress); // try again on the next membership update
-                        LogWithdrawFailed(logger, ex, node);
+                        LogNodeSiloDead(logger, node, member.SiloAddress.ToString());
+                        try
+                        {
+                            await grains.GetGrain<IRouteRegistryGrain>(0).OnNodeDeadAsync(node);
+                        }
+                        catch (Exception ex)
+                        {
+                            _handled.Remove(member.SiloAddress); // try again on the next membership update
+                            LogWithdrawFailed(logger, ex, node);
+                        }
                     }
                 }
             }

@@ -1,0 +1,98 @@
+using System.Net;
+using IronOrleans.Grains;
+using IronOrleans.Grains.Placement;
+using IronOrleans.NodeAgent;
+using IronOrleans.NodeAgent.DataPlane;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Entry point of the NodeAgent host.</summary>
+public static class NodeAgentHostingExtensions
+{
+    /// <summary>
+    /// Makes this process the NodeAgent of the configured nodes: an Orleans silo (named after its nodes,
+    /// PostgreSQL membership) hosting one node-local agent grain per node, each driving its node's PacketCore.
+    /// </summary>
+    public static TBuilder AddNodeAgent<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(NodeDataPlanes)))
+        {
+            return builder;
+        }
+
+        var configuration = builder.Configuration;
+        var agent = new NodeAgentOptions();
+        configuration.GetSection(NodeAgentOptions.SectionName).Bind(agent);
+        if (agent.Check() is { } problem)
+        {
+            throw new OptionsValidationException(NodeAgentOptions.SectionName, typeof(NodeAgentOptions), [problem]);
+        }
+
+        var host = configuration.GetSection(NodeAgentHostOptions.SectionName).Get<NodeAgentHostOptions>() ?? new NodeAgentHostOptions();
+        var connectionString = configuration.GetConnectionString("ironorleans");
+
+        services.AddOptions<NodeAgentOptions>().BindConfiguration(NodeAgentOptions.SectionName)
+            .Validate(o => o.Check() is null, "IronOrleans:NodeAgent is invalid").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<NodeDataPlanes>();
+        services.AddSingleton<NodeAgentInstruments>();
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<SiloOptions>(o => o.SiloName = NodeAgentSilo.SiloName(agent.Nodes.Select(n => n.Name)));
+            if (string.IsNullOrWhiteSpace(configuration["Orleans:ClusterId"]))
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = host.ClusterId;
+                    o.ServiceId = host.ServiceId;
+                });
+            }
+
+            if (!configuration.GetSection("Orleans:Endpoints").Exists())
+            {
+                silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedIPAddress), host.SiloPort, gatewayPort: 0);
+            }
+
+            var clusteringFromConfig = !string.IsNullOrWhiteSpace(configuration["Orleans:Clustering:ProviderType"]);
+            if (!clusteringFromConfig)
+            {
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new OptionsValidationException("ConnectionStrings:ironorleans", typeof(NodeAgentOptions),
+                        ["the NodeAgent needs ConnectionStrings:ironorleans (PostgreSQL) to join the cluster"]);
+                }
+
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = IronOrleansNames.PostgresInvariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
+
+            // Stream pub-sub and any system grain placed here need the shared stores.
+            var storageConnection = connectionString ?? configuration.GetConnectionString(configuration["Orleans:Clustering:ServiceKey"] ?? "ironorleans");
+            foreach (var name in (string[])[IronOrleansNames.GrainStorage, IronOrleansNames.PubSubStore])
+            {
+                silo.AddAdoNetGrainStorage(name, o =>
+                {
+                    o.Invariant = IronOrleansNames.PostgresInvariant;
+                    o.ConnectionString = storageConnection;
+                });
+            }
+
+            silo.AddMemoryStreams(IronOrleansNames.StreamProvider);
+            NodeLocalPlacementDirector.Register(silo.Services);
+        });
+
+        services.AddHostedService<NodeAgentService>();
+        return builder;
+    }
+}

@@ -1,0 +1,699 @@
+using System.Net;
+using System.Net.Sockets;
+using IronOrleans.Grains;
+using IronOrleans.Grains.Model;
+using IronOrleans.Grains.Placement;
+using IronOrleans.NodeAgent.DataPlane;
+using IronOrleans.PacketCore.Control;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Route = IronOrleans.Grains.Model.Route;
+
+namespace IronOrleans.NodeAgent.Reconciliation;
+
+/// <summary>
+/// metalnet's role for one node: the single writer to the node's PacketCore. Desired state is level-based
+/// (snapshot from the node grain, then sequenced stream events; a gap re-snapshots); every step is an
+/// "…IfNotExists"/"…IfExists" step, so re-running a reconcile is harmless. Order follows metalnet:
+/// interface, then VIP, then alias prefixes, then announce (announce after create); teardown withdraws
+/// first and removes data-plane objects after.
+/// </summary>
+[NodeLocalPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+internal sealed partial class NodeAgentGrain(
+    NodeDataPlanes planes,
+    IOptions<NodeAgentOptions> options,
+    NodeAgentInstruments instruments,
+    ILogger<NodeAgentGrain> logger) : Grain, INodeAgentGrain
+{
+    private readonly Dictionary<string, NetworkInterfaceInfo> _desired = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalNic> _local = new(StringComparer.Ordinal);
+    private readonly Dictionary<uint, VniRib> _ribs = [];
+    private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
+    private readonly HashSet<uint> _vnisToResync = [];
+    private readonly Dictionary<Guid, string> _deviceClaims = [];
+    private IDataPlane _dp = null!;
+    private string? _dpUuid;
+    private long _version = -1;
+    private bool _started;
+    private bool _resnapshot;
+
+    private string Node => this.GetPrimaryKeyString();
+
+    private uint PublicVni => options.Value.PublicVni;
+
+    public async Task StartAsync()
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        if (!planes.TryGet(Node, out var dp))
+        {
+            throw new InvalidOperationException($"This NodeAgent does not serve node '{Node}'.");
+        }
+
+        _dp = dp;
+        var stream = this.GetStreamProvider(IronOrleansNames.StreamProvider).GetStream<NodeEvent>(NodeStreams.For(Node));
+        foreach (var handle in await stream.GetAllSubscriptionHandles())
+        {
+            await handle.UnsubscribeAsync(); // a previous activation's subscription: start clean
+        }
+
+        await stream.SubscribeAsync((ev, _) => OnNodeEventAsync(ev));
+        _started = true;
+        await EnsureDataPlaneAsync();
+        await ResnapshotAsync(sweep: true);
+        await WithdrawStaleAnnouncementsAsync();
+        LogStarted(logger, Node, _dp.Describe, _local.Count);
+    }
+
+    public async Task TickAsync()
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        await EnsureDataPlaneAsync();
+        if (_resnapshot)
+        {
+            await ResnapshotAsync(sweep: false);
+        }
+
+        foreach (var vni in _vnisToResync.ToArray())
+        {
+            _vnisToResync.Remove(vni);
+            await ResyncVniAsync(vni);
+        }
+
+        foreach (var key in _failing.ToArray())
+        {
+            await ReconcileNicAsync(key);
+        }
+
+        foreach (var rib in _ribs.Values.ToArray())
+        {
+            await ProgramRoutesAsync(rib);
+        }
+    }
+
+    public Task<NodeAgentState> GetStateAsync() => Task.FromResult(new NodeAgentState
+    {
+        Node = Node,
+        DesiredVersion = _version,
+        DataPlaneUuid = _dpUuid,
+        Interfaces = _local.ToDictionary(kv => kv.Key, kv => kv.Value.VfName),
+        SubscribedVnis = [.. _ribs.Keys.Order()],
+        InstalledRoutes = [.. _ribs.Values.SelectMany(r => r.Installed.Select(i => $"{r.Vni} {i.Key} -> {i.Value.Underlay}")).Order(StringComparer.Ordinal)],
+        Failing = [.. _failing.Order(StringComparer.Ordinal)],
+    });
+
+    public async Task OnRouteDeltasAsync(uint vni, IReadOnlyList<RouteDelta> deltas)
+    {
+        if (!_ribs.TryGetValue(vni, out var rib))
+        {
+            return; // not (or no longer) subscribed
+        }
+
+        foreach (var delta in deltas)
+        {
+            if (!rib.TryApply(delta))
+            {
+                LogRouteGap(logger, Node, vni, rib.Version, delta.Version);
+                await ResyncVniAsync(vni);
+                return;
+            }
+        }
+
+        await ProgramRoutesAsync(rib);
+    }
+
+    public async Task OnResyncRequiredAsync(uint vni)
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        // The table restarted or dropped us: re-announce what we own there, and re-snapshot if we listen.
+        await AnnounceAllInVniAsync(vni);
+        if (_ribs.ContainsKey(vni))
+        {
+            await ResyncVniAsync(vni);
+        }
+    }
+
+    private async Task OnNodeEventAsync(NodeEvent ev)
+    {
+        if (!_started || ev.Version <= _version)
+        {
+            return;
+        }
+
+        if (ev.Version != _version + 1)
+        {
+            LogNodeGap(logger, Node, _version, ev.Version);
+            await ResnapshotAsync(sweep: false);
+            return;
+        }
+
+        _version = ev.Version;
+        var key = ev.Interface.Name.Key;
+        if (ev.Type == NodeEventType.Removed)
+        {
+            if (_desired.TryGetValue(key, out var known) && known.Uid == ev.Interface.Uid)
+            {
+                _desired.Remove(key);
+            }
+        }
+        else
+        {
+            _desired[key] = ev.Interface;
+        }
+
+        await ReconcileNicAsync(key);
+    }
+
+    private async Task ResnapshotAsync(bool sweep)
+    {
+        _resnapshot = false;
+        var snapshot = await GrainFactory.GetGrain<INodeGrain>(Node).GetSnapshotAsync();
+        _version = snapshot.Version;
+        _desired.Clear();
+        foreach (var nic in snapshot.Interfaces)
+        {
+            _desired[nic.Name.Key] = nic;
+        }
+
+        foreach (var key in _desired.Keys.Union(_local.Keys).ToArray())
+        {
+            await ReconcileNicAsync(key);
+        }
+
+        if (sweep)
+        {
+            await SweepDataPlaneAsync();
+        }
+    }
+
+    /// <summary>Checks PacketCore's epoch; a new uuid means it restarted and lost everything: re-create and re-announce.</summary>
+    private async Task EnsureDataPlaneAsync()
+    {
+        var check = await _dp.CheckInitializedAsync();
+        var uuid = check.IsOk ? check.Value : null;
+        if (uuid is null)
+        {
+            var init = await _dp.InitializeAsync();
+            if (!init.IsOk)
+            {
+                throw new InvalidOperationException($"{_dp.Describe} refused Initialize: {init}");
+            }
+
+            uuid = init.Value;
+        }
+
+        if (_dpUuid is not null && !string.Equals(_dpUuid, uuid, StringComparison.Ordinal))
+        {
+            LogDataPlaneRestarted(logger, Node, _dpUuid, uuid!);
+            _dpUuid = uuid;
+
+            // Underlay addresses are gone with the old epoch: withdraw them, forget what was programmed, rebuild.
+            foreach (var local in _local.Values.ToArray())
+            {
+                await WithdrawAsync(local.Announced);
+            }
+
+            _local.Clear();
+            foreach (var rib in _ribs.Values)
+            {
+                rib.Installed.Clear();
+            }
+
+            foreach (var key in _desired.Keys.ToArray())
+            {
+                await ReconcileNicAsync(key);
+            }
+
+            foreach (var rib in _ribs.Values.ToArray())
+            {
+                await ProgramRoutesAsync(rib);
+            }
+
+            return;
+        }
+
+        _dpUuid = uuid;
+    }
+
+    private async Task ReconcileNicAsync(string key)
+    {
+        _desired.TryGetValue(key, out var desired);
+        _local.TryGetValue(key, out var local);
+        try
+        {
+            if (local is not null && (desired is null || desired.Uid != local.Uid))
+            {
+                await TeardownAsync(local);
+                local = null;
+            }
+
+            if (desired is not null)
+            {
+                var started = instruments.Now();
+                local = await EnsureNicAsync(desired, local);
+                await ReportReadyAsync(desired, local);
+                instruments.OnReconciled(started);
+            }
+
+            if (_failing.Remove(key))
+            {
+                LogRecovered(logger, Node, key);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            instruments.OnReconcileFailed();
+            if (_failing.Add(key))
+            {
+                LogReconcileFailed(logger, ex, Node, key);
+                if (desired is not null)
+                {
+                    await ReportErrorAsync(desired, ex.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>Interface, VIP, prefixes, then announcements and the VNI subscription (metalnet's order).</summary>
+    private async Task<LocalNic> EnsureNicAsync(NetworkInterfaceInfo desired, LocalNic? local)
+    {
+        var id = desired.Uid.ToString();
+        if (local is null)
+        {
+            local = await EnsureInterfaceIfNotExistsAsync(desired, id);
+            _local[desired.Name.Key] = local;
+        }
+
+        await EnsureVipAsync(desired, local, id);
+        await EnsurePrefixesAsync(desired, local, id);
+        await EnsureSubscribedAsync(local.Vni);
+        await AnnounceDiffAsync(local, DesiredAnnouncements(desired, local));
+        return local;
+    }
+
+    private async Task<LocalNic> EnsureInterfaceIfNotExistsAsync(NetworkInterfaceInfo desired, string id)
+    {
+        var existing = await _dp.GetInterfaceAsync(id);
+        if (existing.IsOk && existing.Value is { } found)
+        {
+            if (found.Vni != desired.Vni.Value)
+            {
+                throw new InvalidOperationException($"interface {id} exists in VNI {found.Vni}, not {desired.Vni.Value}");
+            }
+
+            return new LocalNic(desired.Name.Key, desired.Uid, found.Vni, found.UnderlayRoute, found.VfName, found.PciName);
+        }
+
+        Expect(existing.Result, DpError.NotFound, "GetInterface");
+        IPAddress? v4 = null;
+        IPAddress? v6 = null;
+        foreach (var ip in desired.Spec.Ips)
+        {
+            var address = IPAddress.Parse(ip);
+            if (address.AddressFamily == AddressFamily.InterNetwork)
+            {
+                v4 = address;
+            }
+            else
+            {
+                v6 = address;
+            }
+        }
+
+        var created = await _dp.CreateInterfaceAsync(new CreateInterfaceRequest
+        {
+            InterfaceId = id,
+            Vni = desired.Vni.Value,
+            Ipv4 = v4,
+            Ipv6 = v6,
+            DeviceName = _deviceClaims.GetValueOrDefault(desired.Uid, ""),
+            Hostname = desired.Spec.Hostname,
+        });
+        if (!created.IsOk || created.Value is null)
+        {
+            throw new InvalidOperationException($"CreateInterface {id} failed: {created}");
+        }
+
+        _deviceClaims[desired.Uid] = created.Value.PciName;
+        LogInterfaceCreated(logger, Node, id, desired.Vni.Value, created.Value.VfName, created.Value.UnderlayRoute.ToString());
+        return new LocalNic(desired.Name.Key, desired.Uid, desired.Vni.Value, created.Value.UnderlayRoute, created.Value.VfName, created.Value.PciName);
+    }
+
+    private async Task EnsureVipAsync(NetworkInterfaceInfo desired, LocalNic local, string id)
+    {
+        var wanted = desired.Status.VirtualIpAddress is { } text && IPAddress.TryParse(text, out var vip)
+            && vip.AddressFamily == AddressFamily.InterNetwork ? vip : null; // dpservice VIPs are IPv4 only
+        if (local.Vip is null && local.VipUnderlay is null)
+        {
+            var current = await _dp.GetVipAsync(id);
+            if (current.IsOk && current.Value is { } adopted)
+            {
+                local.Vip = adopted.VipAddress;
+                local.VipUnderlay = adopted.UnderlayRoute;
+            }
+        }
+
+        if (Equals(local.Vip, wanted))
+        {
+            return;
+        }
+
+        if (local.Vip is not null)
+        {
+            await WithdrawAsync([.. local.Announced.Where(r => r.Vni == PublicVni && r.Prefix == HostPrefix(local.Vip))]);
+            Expect(await _dp.DeleteVipAsync(id), DpError.NotFound, "DeleteVip");
+            local.Vip = null;
+            local.VipUnderlay = null;
+        }
+
+        if (wanted is not null)
+        {
+            var created = await _dp.CreateVipAsync(id, wanted);
+            if (!created.IsOk || created.Value is null)
+            {
+                throw new InvalidOperationException($"CreateVip {wanted} on {id} failed: {created}");
+            }
+
+            local.Vip = wanted;
+            local.VipUnderlay = created.Value;
+        }
+    }
+
+    private async Task EnsurePrefixesAsync(NetworkInterfaceInfo desired, LocalNic local, string id)
+    {
+        var listed = await _dp.ListPrefixesAsync(id);
+        if (!listed.IsOk || listed.Value is null)
+        {
+            throw new InvalidOperationException($"ListPrefixes {id} failed: {listed}");
+        }
+
+        var present = listed.Value.ToDictionary(p => p.Prefix.Normalize().ToString(), p => p, StringComparer.Ordinal);
+        var wanted = desired.Spec.Prefixes.ToHashSet(StringComparer.Ordinal);
+        foreach (var (text, prefix) in present)
+        {
+            if (!wanted.Contains(text))
+            {
+                await WithdrawAsync([.. local.Announced.Where(r => r.Prefix == text && r.NextHop.Underlay == prefix.UnderlayRoute.ToString())]);
+                Expect(await _dp.DeletePrefixAsync(id, prefix.Prefix), DpError.NotFound, "DeletePrefix");
+                local.Prefixes.Remove(text);
+            }
+            else
+            {
+                local.Prefixes[text] = prefix.UnderlayRoute;
+            }
+        }
+
+        foreach (var text in wanted)
+        {
+            if (!present.ContainsKey(text))
+            {
+                var created = await _dp.CreatePrefixAsync(id, IpPrefix.Parse(text));
+                if (!created.IsOk || created.Value is null)
+                {
+                    throw new InvalidOperationException($"CreatePrefix {text} on {id} failed: {created}");
+                }
+
+                local.Prefixes[text] = created.Value;
+            }
+        }
+    }
+
+    /// <summary>Withdraw first, then remove data-plane objects (metalnet's delete order).</summary>
+    private async Task TeardownAsync(LocalNic local)
+    {
+        var id = local.Uid.ToString();
+        await WithdrawAsync(local.Announced);
+        if (local.Vip is not null)
+        {
+            Expect(await _dp.DeleteVipAsync(id), DpError.NotFound, "DeleteVip");
+        }
+
+        foreach (var prefix in local.Prefixes.Keys.ToArray())
+        {
+            Expect(await _dp.DeletePrefixAsync(id, IpPrefix.Parse(prefix)), DpError.NotFound, "DeletePrefix");
+        }
+
+        var lastInVni = !_local.Values.Any(l => l.Vni == local.Vni && l.Uid != local.Uid);
+        if (lastInVni && _ribs.Remove(local.Vni, out var rib))
+        {
+            foreach (var prefix in rib.Installed.Keys)
+            {
+                await _dp.DeleteRouteAsync(local.Vni, IpPrefix.Parse(prefix)); // any refusal means it is already gone
+            }
+
+            await GrainFactory.GetGrain<IRouteTableGrain>(local.Vni).UnsubscribeAsync(Node);
+        }
+
+        Expect(await _dp.DeleteInterfaceAsync(id), DpError.NotFound, "DeleteInterface");
+        _local.Remove(local.Key);
+        _deviceClaims.Remove(local.Uid);
+        LogInterfaceDeleted(logger, Node, id, local.Vni);
+    }
+
+    /// <summary>Deletes interfaces PacketCore has that nobody wants (left over from before a restart).</summary>
+    private async Task SweepDataPlaneAsync()
+    {
+        var listed = await _dp.ListInterfacesAsync();
+        if (!listed.IsOk || listed.Value is null)
+        {
+            return;
+        }
+
+        var wanted = _local.Values.Select(l => l.Uid.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var stale in listed.Value.Where(i => !wanted.Contains(i.Id)))
+        {
+            await _dp.DeleteVipAsync(stale.Id);
+            var prefixes = await _dp.ListPrefixesAsync(stale.Id);
+            foreach (var p in prefixes.Value ?? [])
+            {
+                await _dp.DeletePrefixAsync(stale.Id, p.Prefix);
+            }
+
+            await _dp.DeleteInterfaceAsync(stale.Id);
+            LogSwept(logger, Node, stale.Id);
+        }
+    }
+
+    /// <summary>Withdraws announcements a previous incarnation of this agent left in the route tables.</summary>
+    private async Task WithdrawStaleAnnouncementsAsync()
+    {
+        var mine = _local.Values.SelectMany(l => l.Announced).ToHashSet();
+        foreach (var vni in await GrainFactory.GetGrain<IRouteRegistryGrain>(0).GetVnisAsync(Node))
+        {
+            var table = GrainFactory.GetGrain<IRouteTableGrain>(vni);
+            var stale = (await table.GetSnapshotAsync()).Routes
+                .Where(r => r.Origin == Node && !mine.Contains(r.Route)).Select(r => r.Route).ToList();
+            if (stale.Count > 0)
+            {
+                await table.WithdrawAsync(Node, stale);
+            }
+        }
+    }
+
+    private IEnumerable<Route> DesiredAnnouncements(NetworkInterfaceInfo desired, LocalNic local)
+    {
+        var underlay = new NextHop(local.Underlay.ToString());
+        foreach (var ip in desired.Spec.Ips)
+        {
+            var prefix = HostPrefix(IPAddress.Parse(ip));
+            yield return new Route(local.Vni, prefix, underlay);
+            if (ip.Contains(':', StringComparison.Ordinal))
+            {
+                yield return new Route(PublicVni, prefix, underlay); // routable IPv6 goes to the border as well
+            }
+        }
+
+        if (local.Vip is not null && local.VipUnderlay is not null)
+        {
+            yield return new Route(PublicVni, HostPrefix(local.Vip), new NextHop(local.VipUnderlay.ToString()));
+        }
+
+        foreach (var (prefix, prefixUnderlay) in local.Prefixes)
+        {
+            yield return new Route(local.Vni, prefix, new NextHop(prefixUnderlay.ToString()));
+        }
+    }
+
+    private async Task AnnounceDiffAsync(LocalNic local, IEnumerable<Route> wanted)
+    {
+        var set = wanted.ToHashSet();
+        var gone = local.Announced.Where(r => !set.Contains(r)).ToList();
+        var added = set.Where(r => !local.Announced.Contains(r)).ToList();
+        await WithdrawAsync(gone);
+        foreach (var group in added.GroupBy(r => r.Vni))
+        {
+            await GrainFactory.GetGrain<IRouteTableGrain>(group.Key).AnnounceAsync(Node, [.. group]);
+        }
+
+        local.Announced.ExceptWith(gone);
+        local.Announced.UnionWith(added);
+    }
+
+    private async Task AnnounceAllInVniAsync(uint vni)
+    {
+        var routes = _local.Values.SelectMany(l => l.Announced).Where(r => r.Vni == vni).ToList();
+        if (routes.Count > 0)
+        {
+            await GrainFactory.GetGrain<IRouteTableGrain>(vni).AnnounceAsync(Node, routes);
+        }
+    }
+
+    private async Task WithdrawAsync(ICollection<Route> routes)
+    {
+        foreach (var group in routes.GroupBy(r => r.Vni))
+        {
+            await GrainFactory.GetGrain<IRouteTableGrain>(group.Key).WithdrawAsync(Node, [.. group]);
+        }
+    }
+
+    private async Task EnsureSubscribedAsync(uint vni)
+    {
+        if (!_ribs.ContainsKey(vni))
+        {
+            await ResyncVniAsync(vni);
+        }
+    }
+
+    private async Task ResyncVniAsync(uint vni)
+    {
+        if (!_ribs.TryGetValue(vni, out var rib))
+        {
+            rib = new VniRib(vni, Node);
+            _ribs[vni] = rib;
+        }
+
+        try
+        {
+            rib.Reset(await GrainFactory.GetGrain<IRouteTableGrain>(vni).SubscribeAsync(Node));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _vnisToResync.Add(vni);
+            LogSubscribeFailed(logger, ex, Node, vni);
+            return;
+        }
+
+        await ProgramRoutesAsync(rib);
+    }
+
+    /// <summary>Makes PacketCore's routes of the VNI equal to the RIB's selection (level-based; retried on every tick).</summary>
+    private async Task ProgramRoutesAsync(VniRib rib)
+    {
+        if (!_local.Values.Any(l => l.Vni == rib.Vni))
+        {
+            return; // dpservice only takes routes for VNIs in use
+        }
+
+        var selected = rib.Selected();
+        foreach (var (prefix, hop) in rib.Installed.ToArray())
+        {
+            if (!selected.TryGetValue(prefix, out var want) || want != hop)
+            {
+                var deleted = await _dp.DeleteRouteAsync(rib.Vni, IpPrefix.Parse(prefix));
+                if (deleted.IsOk || deleted.Error is DpError.RouteNotFound or DpError.NoVni)
+                {
+                    rib.Installed.Remove(prefix);
+                    instruments.OnRouteRemoved();
+                }
+            }
+        }
+
+        foreach (var (prefix, hop) in selected)
+        {
+            if (rib.Installed.ContainsKey(prefix))
+            {
+                continue;
+            }
+
+            var created = await _dp.CreateRouteAsync(rib.Vni, IpPrefix.Parse(prefix), hop.TargetVni == 0 ? rib.Vni : hop.TargetVni, IPAddress.Parse(hop.Underlay));
+            if (created.IsOk || created.Error == DpError.RouteExists)
+            {
+                rib.Installed[prefix] = hop;
+                instruments.OnRouteInstalled();
+            }
+            else
+            {
+                LogRouteRefused(logger, Node, rib.Vni, prefix, created.ToString());
+            }
+        }
+    }
+
+    private async Task ReportReadyAsync(NetworkInterfaceInfo desired, LocalNic local)
+    {
+        var underlay = local.Underlay.ToString();
+        var prefixes = local.Prefixes.Keys.Order(StringComparer.Ordinal).ToArray();
+        if (desired.Status.State == NetworkInterfaceState.Ready && desired.Status.TapDevice == local.VfName
+            && desired.Status.UnderlayAddress == underlay && desired.Status.Prefixes.SequenceEqual(prefixes))
+        {
+            return;
+        }
+
+        var updated = await GrainFactory.GetGrain<IControlPlaneGrain>(0).ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
+        {
+            Uid = desired.Uid,
+            State = NetworkInterfaceState.Ready,
+            TapDevice = local.VfName,
+            UnderlayAddress = underlay,
+            Prefixes = prefixes,
+        });
+        if (updated is not null)
+        {
+            _desired[desired.Name.Key] = updated;
+        }
+    }
+
+    private async Task ReportErrorAsync(NetworkInterfaceInfo desired, string message)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IControlPlaneGrain>(0).ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
+            {
+                Uid = desired.Uid,
+                State = NetworkInterfaceState.Error,
+                Message = message,
+            });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogReportFailed(logger, ex, Node, desired.Name.Key);
+        }
+    }
+
+    private static void Expect(ControlResult result, DpError tolerated, string operation)
+    {
+        if (!result.IsOk && result.Error != tolerated)
+        {
+            throw new InvalidOperationException($"{operation} failed: {result}");
+        }
+    }
+
+    private static string HostPrefix(IPAddress address)
+        => $"{address}/{(address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)}";
+
+    /// <summary>What this agent programmed and announced for one NIC.</summary>
+    private sealed class LocalNic(string key, Guid uid, uint vni, IPAddress underlay, string vfName, string pciName)
+    {
+        public string Key { get; } = key;
+        public Guid Uid { get; } = uid;
+        public uint Vni { get; } = vni;
+        public IPAddress Underlay { get; } = underlay;
+        public string VfName { get; } = vfName;
+        public string PciName { get; } = pciName;
+        public IPAddress? Vip { get; set; }
+        public IPAddress? VipUnderlay { get; set; }
+        public Dictionary<string, IPAddress> Prefixes { get; } = new(StringComparer.Ordinal);
+        public HashSet<Route> Announced { get; } = [];
+    }
+}

@@ -1,0 +1,125 @@
+using IronOrleans.Grains.Model;
+
+namespace IronOrleans.NodeAgent.Reconciliation;
+
+/// <summary>
+/// The routes a node learned for one VNI: every next hop of every prefix with the origins announcing it.
+/// The data-plane table is a function of it (<see cref="Selected"/>): a prefix's route goes away only
+/// when its last next hop does, and a withdrawn hop is replaced by a remaining one.
+/// </summary>
+internal sealed class VniRib(uint vni, string self)
+{
+    private readonly Dictionary<string, Dictionary<NextHop, HashSet<string>>> _entries = new(StringComparer.Ordinal);
+
+    public uint Vni { get; } = vni;
+
+    /// <summary>Version of the last snapshot or delta applied; -1 before the first snapshot.</summary>
+    public long Version { get; private set; } = -1;
+
+    /// <summary>Routes programmed into the data plane: prefix → next hop.</summary>
+    public Dictionary<string, NextHop> Installed { get; } = new(StringComparer.Ordinal);
+
+    public int PrefixCount => _entries.Count;
+
+    /// <summary>Replaces everything with a snapshot.</summary>
+    public void Reset(RouteSnapshot snapshot)
+    {
+        _entries.Clear();
+        foreach (var entry in snapshot.Routes)
+        {
+            Add(entry);
+        }
+
+        Version = snapshot.Version;
+    }
+
+    /// <summary>Applies one delta. Returns false when it does not follow the last version (a gap: re-snapshot).</summary>
+    public bool TryApply(RouteDelta delta)
+    {
+        if (delta.Version <= Version)
+        {
+            return true; // already covered by the snapshot or a previous delta
+        }
+
+        if (Version < 0 || delta.Version != Version + 1)
+        {
+            return false;
+        }
+
+        Version = delta.Version;
+        if (delta.Change == RouteChange.Announced)
+        {
+            Add(delta.Entry);
+        }
+        else
+        {
+            Remove(delta.Entry);
+        }
+
+        return true;
+    }
+
+    /// <summary>The route to program per prefix: the lowest STANDARD next hop, so every node picks the same one.</summary>
+    public Dictionary<string, NextHop> Selected()
+    {
+        var selected = new Dictionary<string, NextHop>(_entries.Count, StringComparer.Ordinal);
+        foreach (var (prefix, hops) in _entries)
+        {
+            NextHop? best = null;
+            foreach (var hop in hops.Keys)
+            {
+                if (hop.Type == NextHopType.Standard && (best is null || Compare(hop, best.Value) < 0))
+                {
+                    best = hop;
+                }
+            }
+
+            if (best is { } chosen)
+            {
+                selected[prefix] = chosen;
+            }
+        }
+
+        return selected;
+    }
+
+    private static int Compare(NextHop a, NextHop b)
+    {
+        var c = string.CompareOrdinal(a.Underlay, b.Underlay);
+        return c != 0 ? c : a.TargetVni.CompareTo(b.TargetVni);
+    }
+
+    private void Add(OriginRoute entry)
+    {
+        if (string.Equals(entry.Origin, self, StringComparison.Ordinal))
+        {
+            return; // never install our own announcements
+        }
+
+        if (!_entries.TryGetValue(entry.Route.Prefix, out var hops))
+        {
+            _entries[entry.Route.Prefix] = hops = [];
+        }
+
+        if (!hops.TryGetValue(entry.Route.NextHop, out var origins))
+        {
+            hops[entry.Route.NextHop] = origins = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        origins.Add(entry.Origin);
+    }
+
+    private void Remove(OriginRoute entry)
+    {
+        if (_entries.TryGetValue(entry.Route.Prefix, out var hops)
+            && hops.TryGetValue(entry.Route.NextHop, out var origins)
+            && origins.Remove(entry.Origin) && origins.Count == 0)
+        {
+            hops.Remove(entry.Route.NextHop);
+            if (hops.Count == 0)
+            {
+                _entries.Remove(entry.Route.Prefix);
+            }
+        }
+    }
+}
