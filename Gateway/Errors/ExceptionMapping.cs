@@ -72,6 +72,12 @@ internal static class ExceptionMapping
 
     private static Exception Unwrap(Exception exception)
     {
+        // A grain's refusal wins over the transaction abort that carries it.
+        if (DomainErrors.Find(exception) is { } domain)
+        {
+            return domain;
+        }
+
         // Bounded: exception chains are short, but never loop forever on a pathological one.
         for (var i = 0; i < 8 && exception is AggregateException { InnerExceptions.Count: 1 } aggregate; i++)
         {

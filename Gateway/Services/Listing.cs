@@ -1,4 +1,4 @@
-using IronOrleans.Grains.Errors;
+using IronOrleans.Gateway.Errors;
 
 namespace IronOrleans.Gateway.Services;
 
@@ -18,7 +18,7 @@ internal static class Listing
             {
                 return await read(name);
             }
-            catch (ResourceNotFoundException)
+            catch (Exception e) when (DomainErrors.IsNotFound(e))
             {
                 return null;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
 using IronOrleans.Gateway.Errors;
 using IronOrleans.Gateway.Mapping;
@@ -20,6 +21,7 @@ internal sealed class NetworkInterfaceService(
     IClusterClient client, NodeWatcher watcher, IHostApplicationLifetime lifetime, IOptions<GatewayHostOptions> options)
     : NetworkInterfaceServiceBase
 {
+    private const string NetworkInterfaceExistsReason = "NETWORKINTERFACE_EXISTS";
     private const string LabelsPath = "metadata.labels";
     private const string PrefixesPath = "spec.prefixes";
     private const string VirtualIpPath = "spec.virtual_ip";
@@ -44,11 +46,17 @@ internal sealed class NetworkInterfaceService(
         Validate.NetworkInterfaceSpec(spec, errors, "spec.");
         GatewayErrors.ThrowIfInvalid(errors);
 
+        // Create is not Ensure: an existing interface (even an identical one) is a conflict, and must stay untouched,
+        // so look first (Ensure would apply changed mutable fields). A racing create can still slip between the two.
+        if (await ExistsAsync(name))
+        {
+            ThrowExists(name);
+        }
+
         var result = await ControlPlane.EnsureNetworkInterfaceAsync(name, spec with { Labels = labels });
         if (!result.Created)
         {
-            // Create is not Ensure: an existing interface (even an identical one) is a conflict here.
-            throw new ResourceAlreadyExistsException("NETWORKINTERFACE_ALREADY_EXISTS", $"NetworkInterface '{name.Key}' already exists");
+            ThrowExists(name);
         }
 
         return new CreateNetworkInterfaceResponse { NetworkInterface = NetworkingMapping.MapToProto(result.Interface) };
@@ -165,6 +173,23 @@ internal sealed class NetworkInterfaceService(
     }
 
     private IControlPlaneGrain ControlPlane => client.GetGrain<IControlPlaneGrain>(0);
+
+    private async Task<bool> ExistsAsync(ResourceName name)
+    {
+        try
+        {
+            await client.GetGrain<INetworkInterfaceGrain>(name.Key).GetAsync();
+            return true;
+        }
+        catch (Exception e) when (DomainErrors.IsNotFound(e))
+        {
+            return false;
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowExists(ResourceName name) =>
+        throw new ResourceAlreadyExistsException(NetworkInterfaceExistsReason, $"NetworkInterface '{name.Key}' already exists");
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }
