@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Npgsql;
 
@@ -119,10 +120,7 @@ public sealed class SiloProcessTests(PostgresServerFixture postgres)
 
             await check(http, silo.Output);
 
-            using (var term = Process.Start("kill", ["-TERM", Text(silo.Process.Id)]))
-            {
-                await term.WaitForExitAsync(Ct);
-            }
+            Assert.Equal(0, NativeMethods.Kill(silo.Process.Id, NativeMethods.SigTerm));
 
             using var exit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             exit.CancelAfter(ProcessTimeout);
@@ -214,6 +212,14 @@ public sealed class SiloProcessTests(PostgresServerFixture postgres)
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    private static class NativeMethods
+    {
+        public const int SigTerm = 15;
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        public static extern int Kill(int pid, int signal);
     }
 
     private sealed class SiloProcess : IDisposable

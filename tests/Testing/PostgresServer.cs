@@ -44,7 +44,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>TCP port the server listens on (127.0.0.1).</summary>
     public int Port { get; private set; }
 
-    /// <summary>Name of the database created by <see cref="StartAsync"/> (unique per server).</summary>
+    /// <summary>Name of the database created by <see cref="StartAsync(CancellationToken)"/> (unique per server).</summary>
     public string DatabaseName { get; private set; } = "";
 
     /// <summary>Connection string of <see cref="DatabaseName"/>, which holds the IronOrleans schema.</summary>
@@ -62,9 +62,15 @@ public sealed class PostgresServer : IAsyncDisposable
     /// database with the IronOrleans schema.
     /// </summary>
     /// <exception cref="InvalidOperationException">The PostgreSQL binaries are missing or the server did not start.</exception>
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(binDirectory: null, cancellationToken);
+
+    /// <inheritdoc cref="StartAsync(CancellationToken)"/>
+    /// <param name="binDirectory">Directory of initdb, pg_ctl and postgres; <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<PostgresServer> StartAsync(string? binDirectory, CancellationToken cancellationToken = default)
     {
-        var binDirectory = Environment.GetEnvironmentVariable(BinDirectoryVariable) is { Length: > 0 } configured
+        binDirectory ??= Environment.GetEnvironmentVariable(BinDirectoryVariable) is { Length: > 0 } configured
             ? configured
             : DefaultBinDirectory;
         foreach (var program in (string[])["initdb", "pg_ctl", "postgres"])
