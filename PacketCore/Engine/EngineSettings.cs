@@ -38,6 +38,8 @@ internal sealed class EngineSettings
 
     public required int TraceCapacity { get; init; }
 
+    public required TimeSpan AnnouncementInterval { get; init; }
+
     public static EngineSettings From(PacketCoreOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.HostUnderlayAddress))
@@ -110,6 +112,7 @@ internal sealed class EngineSettings
             AgingEntriesPerBurst = Math.Max(1, options.AgingEntriesPerBurst),
             BurstSize = options.BurstSize,
             TraceCapacity = Math.Max(16, options.TraceCapacity),
+            AnnouncementInterval = options.AnnouncementInterval < TimeSpan.Zero ? TimeSpan.Zero : options.AnnouncementInterval,
         };
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class PacketCoreEngine : IDisposable
     private readonly SnapshotHolder _snapshots;
     private Thread? _thread;
     private volatile bool _running;
+    private long _workerFaults;
 
     /// <param name="options">Validated at construction; invalid options throw <see cref="ArgumentException"/>.</param>
     /// <param name="loggerFactory">Optional logging.</param>
@@ -94,6 +95,9 @@ public sealed partial class PacketCoreEngine : IDisposable
     internal PacketWorker Worker => _worker;
 
     public bool IsRunning => _running;
+
+    /// <summary>Bursts lost to an unexpected exception in the packet path (should stay 0; each is logged).</summary>
+    public long WorkerFaults => Interlocked.Read(ref _workerFaults);
 
     /// <summary>The port with the given device or netdev name.</summary>
     public IPacketPort GetPort(string name)
@@ -189,6 +193,7 @@ public sealed partial class PacketCoreEngine : IDisposable
             catch (Exception ex)
             {
                 // A bug in the packet path must not kill the data plane silently; count it and carry on.
+                Interlocked.Increment(ref _workerFaults);
                 LogWorkerFault(_logger, ex);
             }
 

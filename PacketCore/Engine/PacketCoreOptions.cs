@@ -80,6 +80,12 @@ public sealed class PacketCoreOptions
     /// <summary>Frames read from one port per poll.</summary>
     public int BurstSize { get; set; } = 32;
 
+    /// <summary>
+    /// Period of the unsolicited announcements toward every VM port with an interface (gratuitous ARP for 169.254.0.1,
+    /// and with IPv6 an unsolicited NA for fe80::1 plus an RA), as dpservice sends every 30 s. Zero disables them.
+    /// </summary>
+    public TimeSpan AnnouncementInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Entries of each worker's packet tracer ring (dpservice's graphtrace ring holds 65 536).</summary>
     public int TraceCapacity { get; set; } = 4096;
 }

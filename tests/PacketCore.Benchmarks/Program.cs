@@ -4,10 +4,11 @@ using IronOrleans.PacketCore.Benchmarks;
 
 // Usage: dotnet run -c Release --project tests/PacketCore.Benchmarks -- --filter '*' [--validate]
 // --validate runs every benchmark once (dry job) to prove it still works, for CI.
-// --quick measures each scenario with a stopwatch for about a second (no BenchmarkDotNet), for fast iteration.
+// --quick [scenario-text] measures each (or the matching) scenario with a stopwatch for about a second (no BenchmarkDotNet), for fast iteration.
 if (args.Contains("--quick"))
 {
-    QuickRun.Run();
+    var index = Array.IndexOf(args, "--quick");
+    QuickRun.Run(index + 1 < args.Length ? args[index + 1] : null);
     return 0;
 }
 

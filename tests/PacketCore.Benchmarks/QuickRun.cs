@@ -5,16 +5,17 @@ namespace IronOrleans.PacketCore.Benchmarks;
 /// <summary>A stopwatch measurement of every scenario (about a second each), for quick iteration; not a substitute for BenchmarkDotNet.</summary>
 internal static class QuickRun
 {
-    public static void Run()
+    /// <param name="only">Runs only scenarios whose name contains this text (null = all).</param>
+    public static void Run(string? only)
     {
         var benchmarks = new ForwardingBenchmarks();
         benchmarks.Setup();
         try
         {
-            Measure("trivial forward (swap MACs)", () => benchmarks.TrivialForward());
-            Measure("(a) VM->VM local", () => benchmarks.VmToVmLocal());
-            Measure("(b) VM->remote encap", () => benchmarks.VmToRemoteEncap());
-            Measure("(c) uplink->VM decap", () => benchmarks.UplinkToVmDecap());
+            Measure(only, "trivial forward (swap MACs)", benchmarks.TrivialForward);
+            Measure(only, "(a) VM->VM local", benchmarks.VmToVmLocal);
+            Measure(only, "(b) VM->remote encap", benchmarks.VmToRemoteEncap);
+            Measure(only, "(c) uplink->VM decap", benchmarks.UplinkToVmDecap);
         }
         finally
         {
@@ -22,14 +23,19 @@ internal static class QuickRun
         }
     }
 
-    private static void Measure(string name, Func<int> burst)
+    private static void Measure(string? only, string name, Func<int> burst)
     {
+        if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         for (var i = 0; i < 20_000; i++)
         {
             burst();
         }
 
-        const int bursts = 200_000;
+        var bursts = only is null ? 200_000 : 2_000_000;
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var stopwatch = Stopwatch.StartNew();
         long packets = 0;

@@ -246,6 +246,33 @@ public sealed class ResponderTests
         Assert.Equal(0x0200_0000_00FEul, t.Engine.Worker.RouterMac);
     }
 
+    [Fact]
+    public void PeriodicAnnouncements_SendGarpNaAndRa_ToPortsWithInterfaces()
+    {
+        using var t = new TestEngine();
+        t.CreateInterface("a", 100, "10.0.0.5", "2001:db8::5", 1);
+        t.CreateInterface("b", 100, "10.0.0.6", null, 2);
+        t.Engine.ProcessBurst();
+        t.AssertNothingSent();
+        t.Time.Advance(TimeSpan.FromSeconds(30));
+        t.Engine.ProcessBurst();
+
+        Assert.True(t.Vm(1).TryTakeTransmitted(out var garp));
+        Assert.Equal(Frames.Mac("ff:ff:ff:ff:ff:ff"), garp.AsSpan(0, 6).ToArray());
+        Assert.Equal(Frames.ArpType, BinaryPrimitives.ReadUInt16BigEndian(garp.AsSpan(12)));
+        Assert.Equal(Frames.Ip("169.254.0.1"), garp.AsSpan(14 + 14, 4).ToArray());
+        Assert.Equal(Frames.Ip("169.254.0.1"), garp.AsSpan(14 + 24, 4).ToArray());
+        Assert.True(t.Vm(1).TryTakeTransmitted(out var na));
+        Assert.Equal(136, na[14 + 40]);
+        Assert.True(Frames.L4ChecksumValid6(na.AsSpan(14)));
+        Assert.True(t.Vm(1).TryTakeTransmitted(out var ra));
+        Assert.Equal(134, ra[14 + 40]);
+        Assert.False(t.Vm(1).TryTakeTransmitted(out _));
+        Assert.True(t.Vm(2).TryTakeTransmitted(out _));
+        Assert.False(t.Vm(2).TryTakeTransmitted(out _));
+        Assert.Equal(0, t.Vm(3).PendingTransmitted);
+    }
+
     private static byte[] Exchange(TestEngine t, byte type)
     {
         t.Send(t.Vm(1), DhcpFrame(type));

@@ -40,6 +40,8 @@ internal sealed class PacketWorker
     private ulong _routerMac;
     private long _nextSolicitation;
     private long _solicitationInterval;
+    private readonly long _announcementInterval;
+    private long _nextAnnouncement;
 
     public PacketWorker(int id, EngineSettings settings, IPacketPort[] ports, SnapshotHolder snapshots, TimeProvider time)
     {
@@ -65,6 +67,8 @@ internal sealed class PacketWorker
         _second = frequency;
         _flows = new FlowTable(settings.FlowCapacity, ToTicks(settings.FlowTimeout, frequency), ToTicks(settings.TcpEstablishedTimeout, frequency));
         _solicitationInterval = frequency;
+        _announcementInterval = ToTicks(settings.AnnouncementInterval, frequency);
+        _nextAnnouncement = time.GetTimestamp() + _announcementInterval;
         Counters = new PacketCounters();
         Tracer = new PacketTracer(settings.TraceCapacity);
     }
@@ -137,6 +141,12 @@ internal sealed class PacketWorker
             SolicitRouter(now);
         }
 
+        if (_announcementInterval > 0 && now >= _nextAnnouncement)
+        {
+            Announce(snapshot);
+            _nextAnnouncement = now + _announcementInterval;
+        }
+
         return total;
     }
 
@@ -166,14 +176,39 @@ internal sealed class PacketWorker
     /// <summary>Neighbor solicitation for the router, retried with back-off 1 s … 60 s (dpservice's neighbor-MAC retry).</summary>
     private void SolicitRouter(long now)
     {
-        var slot = _spareSlot;
-        _batch.SetReceived(slot, 0);
-        var length = NdNode.WriteSolicitation(_batch.ReceiveBuffer(slot), _portMacs[0], _settings.HostUnderlay, _settings.RouterAddress);
-        _batch.SetReceived(slot, length);
-        _txSlots[0][0] = (ushort)slot;
-        _ports[0].Transmit(_batch, _txSlots[0].AsSpan(0, 1));
+        SendGenerated(0, NdNode.WriteSolicitation(_batch.ReceiveBuffer(_spareSlot), _portMacs[0], _settings.HostUnderlay, _settings.RouterAddress));
         _nextSolicitation = now + _solicitationInterval;
         _solicitationInterval = Math.Min(_solicitationInterval * 2, 60 * _second);
+    }
+
+    /// <summary>dpservice's periodic GARP / unsolicited NA / RA toward every VM port that has an interface.</summary>
+    private void Announce(DataPlaneSnapshot snapshot)
+    {
+        for (var port = 1; port < _ports.Length; port++)
+        {
+            var iface = snapshot.InterfaceByPort[port];
+            if (iface is null)
+            {
+                continue;
+            }
+
+            var mac = _portMacs[port];
+            SendGenerated(port, ArpNode.WriteGratuitous(_batch.ReceiveBuffer(_spareSlot), mac));
+            if (iface.Ipv6 != UInt128.Zero)
+            {
+                var allNodesMac = PacketWriter.MulticastMac(WellKnown.AllNodes);
+                SendGenerated(port, NdNode.WriteAdvertisement(_batch.ReceiveBuffer(_spareSlot), allNodesMac, mac, WellKnown.GatewayIpv6,
+                    WellKnown.AllNodes, WellKnown.GatewayIpv6, NdLayout.NaRouter | NdLayout.NaOverride));
+                SendGenerated(port, NdNode.WriteRouterAdvertisement(_batch.ReceiveBuffer(_spareSlot), allNodesMac, mac, WellKnown.AllNodes));
+            }
+        }
+    }
+
+    private void SendGenerated(int port, int length)
+    {
+        _batch.SetReceived(_spareSlot, length);
+        _txSlots[port][0] = (ushort)_spareSlot;
+        Counters.Add(PacketCounter.Transmitted, _ports[port].Transmit(_batch, _txSlots[port].AsSpan(0, 1)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -333,12 +368,12 @@ internal sealed class PacketWorker
 
         ref var entry = ref _flows.Entry(flow);
         entry.LastSeen = now;
-        if (isReply)
+        if (isReply && entry.ReplyVersion != snapshot.Version)
         {
             entry.ReplyRoute = route;
             entry.ReplyVersion = snapshot.Version;
         }
-        else
+        else if (!isReply && entry.OriginalVersion != snapshot.Version)
         {
             entry.OriginalRoute = route;
             entry.OriginalVersion = snapshot.Version;

@@ -48,4 +48,26 @@ internal static class ArpNode
         BinaryPrimitives.WriteUInt32BigEndian(arp[ArpLayout.TargetProtocol..], requesterIp);
         return DropReason.None;
     }
+
+    /// <summary>Length of a generated ARP frame without Ethernet padding.</summary>
+    public const int FrameLength = EthernetLayout.HeaderLength + ArpLayout.Length;
+
+    /// <summary>Writes a gratuitous ARP for the gateway 169.254.0.1 (the periodic announcement toward a VM).</summary>
+    public static int WriteGratuitous(Span<byte> frame, ulong portMac)
+    {
+        Mac.Write(frame[EthernetLayout.Destination..], WellKnown.BroadcastMac);
+        Mac.Write(frame[EthernetLayout.Source..], portMac);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[EthernetLayout.EtherType..], EthernetLayout.TypeArp);
+        var arp = frame[EthernetLayout.HeaderLength..];
+        BinaryPrimitives.WriteUInt16BigEndian(arp[ArpLayout.HardwareType..], 1);
+        BinaryPrimitives.WriteUInt16BigEndian(arp[ArpLayout.ProtocolType..], EthernetLayout.TypeIpv4);
+        arp[ArpLayout.HardwareLength] = 6;
+        arp[ArpLayout.ProtocolLength] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(arp[ArpLayout.Operation..], ArpLayout.OpRequest);
+        Mac.Write(arp[ArpLayout.SenderHardware..], portMac);
+        BinaryPrimitives.WriteUInt32BigEndian(arp[ArpLayout.SenderProtocol..], WellKnown.GatewayIpv4);
+        Mac.Write(arp[ArpLayout.TargetHardware..], 0);
+        BinaryPrimitives.WriteUInt32BigEndian(arp[ArpLayout.TargetProtocol..], WellKnown.GatewayIpv4);
+        return FrameLength;
+    }
 }

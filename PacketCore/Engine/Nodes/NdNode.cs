@@ -147,7 +147,8 @@ internal static class NdNode
         return RaFrameLength;
     }
 
-    private static int WriteAdvertisement(Span<byte> area, ulong ethDestination, ulong sourceMac, UInt128 source, UInt128 destination, UInt128 target, uint flags)
+    /// <summary>Writes a neighbor advertisement (also used for the periodic unsolicited NA of the gateway).</summary>
+    public static int WriteAdvertisement(Span<byte> area, ulong ethDestination, ulong sourceMac, UInt128 source, UInt128 destination, UInt128 target, uint flags)
     {
         PacketWriter.Ethernet(area, ethDestination, sourceMac, EthernetLayout.TypeIpv6);
         var ip = area[EthernetLayout.HeaderLength..];
