@@ -7,8 +7,8 @@ using Npgsql;
 namespace IronOrleans.Testing;
 
 /// <summary>
-/// A throwaway PostgreSQL 15 server for tests: its own data directory under the system temp directory, listening on
-/// 127.0.0.1 on a free port (Unix socket inside the data directory's parent), with one database that holds the
+/// A throwaway PostgreSQL 15 server for tests: its own data directory in a per-run temp directory (/tmp when root), listening
+/// on 127.0.0.1 on a free port (Unix socket inside the data directory's parent), with one database that holds the
 /// IronOrleans schema. <see cref="DisposeAsync"/> stops the server and deletes the directory.
 /// </summary>
 /// <remarks>
@@ -84,7 +84,10 @@ public sealed class PostgresServer : IAsyncDisposable
             }
         }
 
-        var root = Path.Combine(Path.GetTempPath(), "ironorleans-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        // As root the server runs as the postgres user, which must be able to reach the directory: use /tmp rather
+        // than a TMPDIR that may sit under root's private home.
+        var tempBase = Environment.IsPrivilegedProcess ? "/tmp" : Path.GetTempPath();
+        var root = Path.Combine(tempBase, "ironorleans-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
         var server = new PostgresServer(binDirectory, root);
         try
