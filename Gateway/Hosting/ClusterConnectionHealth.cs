@@ -13,6 +13,7 @@ internal sealed partial class ClusterConnectionHealth(ILogger<ClusterConnectionH
 
     private volatile bool _started;
     private volatile bool _connected;
+    private volatile bool _stopping;
 
     /// <summary>True once the client has connected and while it has a gateway.</summary>
     public bool IsConnected => _started && _connected;
@@ -25,16 +26,24 @@ internal sealed partial class ClusterConnectionHealth(ILogger<ClusterConnectionH
         LogConnected(logger);
     }
 
+    /// <summary>Called when the Gateway begins to stop: report not serving, so load balancers drain it first.</summary>
+    public void OnStopping()
+    {
+        _stopping = true;
+        _connected = false;
+    }
+
     /// <inheritdoc />
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(IsConnected
             ? HealthCheckResult.Healthy("connected to the Orleans cluster")
-            : HealthCheckResult.Unhealthy(_started ? "lost the connection to the Orleans cluster" : "not yet connected to the Orleans cluster"));
+            : HealthCheckResult.Unhealthy(_stopping ? "the gateway is stopping"
+                : _started ? "lost the connection to the Orleans cluster" : "not yet connected to the Orleans cluster"));
 
     /// <inheritdoc />
     public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
     {
-        _connected = currentNumberOfGateways > 0;
+        _connected = currentNumberOfGateways > 0 && !_stopping;
         LogGatewayCountChanged(logger, previousNumberOfGateways, currentNumberOfGateways);
     }
 
@@ -42,6 +51,9 @@ internal sealed partial class ClusterConnectionHealth(ILogger<ClusterConnectionH
     public void NotifyClusterConnectionLost()
     {
         _connected = false;
-        LogConnectionLost(logger);
+        if (!_stopping)
+        {
+            LogConnectionLost(logger);
+        }
     }
 }
