@@ -51,65 +51,49 @@ internal sealed partial class NodeWatcher(
 
         instruments.OnWatchStarted();
         LogWatchStarted(logger, node);
-        var known = new Dictionary<string, NetworkInterfaceInfo>(StringComparer.Ordinal);
+        var state = new WatchState(filter);
+        var pending = new List<WatchItem>();
         try
         {
-            var snapshot = await client.GetGrain<INodeGrain>(node).GetSnapshotAsync().WaitAsync(cancellationToken);
-            var version = snapshot.Version;
-            foreach (var nic in snapshot.Interfaces.Where(filter).OrderBy(n => n.Name.Key, StringComparer.Ordinal))
+            foreach (var item in state.ApplySnapshot(await ReadSnapshotAsync(node, cancellationToken)))
             {
-                known[nic.Name.Key] = nic;
-                yield return new WatchItem(WatchChange.Added, nic, version);
+                yield return item;
             }
 
-            yield return new WatchItem(WatchChange.Synced, null, version);
+            yield return new WatchItem(WatchChange.Synced, null, state.Version);
 
             while (true)
             {
+                string? resyncCause = null;
                 if (overflow.TryClear())
                 {
-                    LogResync(logger, node, version, "buffer overflow");
-                    await foreach (var item in ResyncAsync(node, filter, known, cancellationToken))
-                    {
-                        version = Math.Max(version, item.NodeVersion);
-                        yield return item;
-                    }
-
-                    continue;
+                    resyncCause = "buffer overflow";
                 }
-
-                if (!buffer.Reader.TryRead(out var nodeEvent))
+                else if (buffer.Reader.TryRead(out var nodeEvent))
                 {
-                    if (!await buffer.Reader.WaitToReadAsync(cancellationToken))
+                    if (!state.TryApply(nodeEvent, pending))
                     {
-                        yield break;
+                        resyncCause = $"gap: next event has version {nodeEvent.Version}";
                     }
-
-                    continue;
                 }
-
-                if (nodeEvent.Version <= version)
+                else if (!await buffer.Reader.WaitToReadAsync(cancellationToken))
                 {
-                    continue; // already in the snapshot (or a duplicate delivery)
+                    yield break;
                 }
 
-                if (nodeEvent.Version != version + 1)
+                if (resyncCause is not null)
                 {
-                    LogResync(logger, node, version, $"gap: next event has version {nodeEvent.Version}");
-                    await foreach (var item in ResyncAsync(node, filter, known, cancellationToken))
-                    {
-                        version = Math.Max(version, item.NodeVersion);
-                        yield return item;
-                    }
-
-                    continue;
+                    LogResync(logger, node, state.Version, resyncCause);
+                    instruments.OnWatchResync();
+                    pending.AddRange(state.ApplySnapshot(await ReadSnapshotAsync(node, cancellationToken)));
                 }
 
-                version = nodeEvent.Version;
-                foreach (var item in Apply(nodeEvent, filter, known))
+                foreach (var item in pending)
                 {
                     yield return item;
                 }
+
+                pending.Clear();
             }
         }
         finally
@@ -127,75 +111,8 @@ internal sealed partial class NodeWatcher(
         }
     }
 
-    private static IEnumerable<WatchItem> Apply(NodeEvent nodeEvent, Func<NetworkInterfaceInfo, bool> filter, Dictionary<string, NetworkInterfaceInfo> known)
-    {
-        var nic = nodeEvent.Interface;
-        var key = nic.Name.Key;
-        known.TryGetValue(key, out var previous);
-        if (nodeEvent.Type == NodeEventType.Removed)
-        {
-            if (previous is not null && previous.Uid == nic.Uid)
-            {
-                known.Remove(key);
-                yield return new WatchItem(WatchChange.Deleted, nic, nodeEvent.Version);
-            }
-
-            yield break;
-        }
-
-        if (!filter(nic))
-        {
-            yield break;
-        }
-
-        if (previous is not null && previous.Uid != nic.Uid)
-        {
-            // Deleted and re-created under the same name: the client must see two objects.
-            yield return new WatchItem(WatchChange.Deleted, previous, nodeEvent.Version);
-            previous = null;
-        }
-
-        known[key] = nic;
-        if (previous is null)
-        {
-            yield return new WatchItem(WatchChange.Added, nic, nodeEvent.Version);
-        }
-        else if (previous.ResourceVersion != nic.ResourceVersion)
-        {
-            yield return new WatchItem(WatchChange.Modified, nic, nodeEvent.Version);
-        }
-    }
-
-    private async IAsyncEnumerable<WatchItem> ResyncAsync(
-        string node, Func<NetworkInterfaceInfo, bool> filter, Dictionary<string, NetworkInterfaceInfo> known,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        instruments.OnWatchResync();
-        var snapshot = await client.GetGrain<INodeGrain>(node).GetSnapshotAsync().WaitAsync(cancellationToken);
-        var current = snapshot.Interfaces.Where(filter).ToDictionary(n => n.Name.Key, StringComparer.Ordinal);
-        foreach (var (key, previous) in known.OrderBy(k => k.Key, StringComparer.Ordinal).ToArray())
-        {
-            if (!current.TryGetValue(key, out var now) || now.Uid != previous.Uid)
-            {
-                known.Remove(key);
-                yield return new WatchItem(WatchChange.Deleted, previous, snapshot.Version);
-            }
-        }
-
-        foreach (var (key, nic) in current.OrderBy(k => k.Key, StringComparer.Ordinal))
-        {
-            if (!known.TryGetValue(key, out var previous))
-            {
-                known[key] = nic;
-                yield return new WatchItem(WatchChange.Added, nic, snapshot.Version);
-            }
-            else if (previous.ResourceVersion != nic.ResourceVersion)
-            {
-                known[key] = nic;
-                yield return new WatchItem(WatchChange.Modified, nic, snapshot.Version);
-            }
-        }
-    }
+    private Task<NodeSnapshot> ReadSnapshotAsync(string node, CancellationToken cancellationToken) =>
+        client.GetGrain<INodeGrain>(node).GetSnapshotAsync().WaitAsync(cancellationToken);
 
     /// <summary>Set by the stream callback when an event could not be buffered.</summary>
     private sealed class OverflowFlag
