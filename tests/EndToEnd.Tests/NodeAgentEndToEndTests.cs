@@ -1,0 +1,267 @@
+using System.Globalization;
+using Grpc.Core;
+using IronOrleans.EndToEnd.Tests.Infrastructure;
+using IronOrleans.Gateway.Provider.V1;
+using IronOrleans.PacketCore.Daemon.Tests.EndToEnd;
+using Net = IronOrleans.Gateway.Networking.V1;
+using NetworkInterface = IronOrleans.Gateway.Provider.V1.NetworkInterface;
+
+namespace IronOrleans.EndToEnd.Tests;
+
+/// <summary>
+/// The whole stack with real processes and real packets: NICs ensured through the Gateway's provider API become
+/// READY on two nodes, their NodeAgents program the two PacketCores and exchange routes, and two VM namespaces talk
+/// across the PacketCores and an IPv6 router namespace (IP-in-IPv6 done by PacketCore, not the kernel).
+/// </summary>
+[Trait("Category", "E2E")]
+public sealed class NodeAgentEndToEndTests
+{
+    private const string Namespace = "e2e";
+    private const string IpA = "10.0.0.1";
+    private const string IpB = "10.0.0.2";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan ConvergeTimeout = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Vms_on_two_nodes_talk_through_both_PacketCores_routes_follow_the_nics_and_an_agent_crash_leaves_the_data_plane_alone()
+    {
+        await using var rig = await CloudRig.StartAsync();
+        var step = "create the network";
+        try
+        {
+            var network = (await rig.Networks.CreateNetworkAsync(
+                new Net.CreateNetworkRequest { Metadata = new Net.ObjectMetadata { Namespace = Namespace, Name = "net-1" } }, cancellationToken: Ct)).Network;
+            var vni = network.Status.Vni;
+            Assert.NotEqual(0u, vni);
+            rig.Mark($"network net-1 created, VNI {vni}");
+
+            step = "ensure nic-a on node-a and nic-b on node-b";
+            var nicA = await EnsureAsync(rig, "nic-a", rig.NodeA, IpA);
+            var nicB = await EnsureAsync(rig, "nic-b", rig.NodeB, IpB);
+            nicA = await WaitReadyAsync(rig, rig.NodeA, nicA.Uid);
+            nicB = await WaitReadyAsync(rig, rig.NodeB, nicB.Uid);
+            rig.Mark($"both NICs READY (nic-a on {nicA.TapDevice}, nic-b on {nicB.TapDevice})");
+
+            step = "each daemon holds exactly its NIC";
+            var underlayA = await SingleInterfaceAsync(rig.NodeA, nicA.Uid, IpA);
+            var underlayB = await SingleInterfaceAsync(rig.NodeB, nicB.Uid, IpB);
+
+            step = "attach the VM namespaces and get their addresses from PacketCore's DHCP";
+            var (vmA, addressA, _) = await rig.VmAsync(rig.NodeA, nicA.TapDevice);
+            var (vmB, addressB, _) = await rig.VmAsync(rig.NodeB, nicB.TapDevice);
+            Assert.Equal(IpA, addressA);
+            Assert.Equal(IpB, addressB);
+            rig.Mark("VMs have their DHCP leases");
+
+            step = "routes are exchanged: each daemon routes the other VM's /32 to the other NIC's underlay";
+            await WaitForRouteAsync(rig.NodeA, vni, $"{IpB}/32 -> {underlayB}");
+            await WaitForRouteAsync(rig.NodeB, vni, $"{IpA}/32 -> {underlayA}");
+            rig.Mark("routes installed on both daemons");
+
+            step = "ping and a 1 MiB TCP transfer across the two PacketCores";
+            var ping = await vmA.PingAsync(IpB, count: 4);
+            Assert.True(ping.Ok, $"VM A could not ping VM B across the nodes: {ping}");
+            var back = await vmB.PingAsync(IpA, count: 2);
+            Assert.True(back.Ok, $"VM B could not ping VM A across the nodes: {back}");
+            await TcpTransferAsync(vmA, vmB, IpB);
+            rig.Mark("ping both ways and 1 MiB TCP with matching SHA-256");
+
+            step = "delete nic-b: its route disappears from node-a and traffic stops";
+            var deleted = await rig.Provider.DeleteNetworkInterfaceAsync(
+                new DeleteNetworkInterfaceRequest { Namespace = Namespace, Name = "nic-b" }, cancellationToken: Ct);
+            Assert.True(deleted.Deleted);
+            await Wait.UntilAsync(
+                async () => !(await rig.NodeA.RoutesAsync(vni)).Any(r => r.StartsWith(IpB + "/32 ", StringComparison.Ordinal)),
+                ConvergeTimeout, $"node-a's PacketCore to drop its route to {IpB}/32",
+                async () => string.Join("; ", await rig.NodeA.RoutesAsync(vni)));
+            await Wait.UntilAsync(async () => (await rig.NodeB.InterfacesAsync()).Count == 0, ConvergeTimeout,
+                "node-b's PacketCore to drop the deleted interface", async () => Describe(await rig.NodeB.InterfacesAsync()));
+            Assert.Empty(await rig.NodeB.RoutesAsync(vni)); // no NIC left in the VNI on node-b: no routes either
+            rig.Mark("nic-b deleted: route withdrawn on node-a, interface gone on node-b");
+            var dead = await vmA.PingAsync(IpB, count: 3);
+            Assert.False(dead.Ok, $"VM A still reached {IpB} after nic-b was deleted: {dead}");
+            rig.Mark("no traffic to the deleted NIC");
+
+            step = "recreate nic-b: new uid, READY again, route back on node-a with the new underlay";
+            var recreated = await EnsureAsync(rig, "nic-b", rig.NodeB, IpB);
+            Assert.NotEqual(nicB.Uid, recreated.Uid);
+            nicB = await WaitReadyAsync(rig, rig.NodeB, recreated.Uid);
+            underlayB = await SingleInterfaceAsync(rig.NodeB, nicB.Uid, IpB);
+            (vmB, _, _) = await rig.VmAsync(rig.NodeB, nicB.TapDevice);
+            await WaitForRouteAsync(rig.NodeA, vni, $"{IpB}/32 -> {underlayB}");
+            await WaitForRouteAsync(rig.NodeB, vni, $"{IpA}/32 -> {underlayA}");
+            var again = await vmA.PingAsync(IpB, count: 3);
+            Assert.True(again.Ok, $"VM A could not ping the recreated nic-b: {again}");
+            rig.Mark($"nic-b recreated on {nicB.TapDevice}, reachable again");
+
+            step = "SIGKILL NodeAgent A while a ping runs";
+            await AgentCrashAsync(rig, vni, vmA, nicA, underlayA, nicB, underlayB);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Assert.Fail($"Step '{step}' failed: {ex.GetType().Name}: {ex.Message}\n{rig.Diagnostics()}");
+        }
+    }
+
+    /// <summary>
+    /// Kills node-a's agent with SIGKILL during a ping (the data plane keeps forwarding), restarts it promptly, and
+    /// checks that it resyncs without touching what is right: same NIC, same TAP, same underlay, one interface, one
+    /// route per prefix on both daemons.
+    /// </summary>
+    private static async Task AgentCrashAsync(
+        CloudRig rig, uint vni, TapVm vmA, NetworkInterface nicA, string underlayA, NetworkInterface nicB, string underlayB)
+    {
+        await using var ping = vmA.Ns.Start("ping", "-n", "-O", "-i", "0.2", "-W", "1", "-c", "450", IpB);
+        await WaitForRepliesAsync(ping, 5, "the background ping to get its first replies");
+        var repliesAtKill = Replies(ping).Count;
+        await rig.NodeA.Agent!.KillAsync();
+        rig.Mark($"NodeAgent A killed (SIGKILL) after {repliesAtKill} ping replies");
+
+        // The agent is gone; the data plane must not care.
+        await WaitForRepliesAsync(ping, repliesAtKill + 10, "ping replies to keep coming after the agent died");
+        Assert.Single(await rig.NodeA.InterfacesAsync());
+        Assert.Contains($"{IpB}/32 -> {underlayB}", await rig.NodeA.RoutesAsync(vni));
+        var seqAtRestart = Replies(ping).Max();
+        rig.Mark($"10 more replies with the agent dead (up to icmp_seq {seqAtRestart}); restarting it");
+
+        await rig.RestartAgentAsync(rig.NodeA);
+        rig.Mark("NodeAgent A restarted and started its node agent");
+
+        // Resync: nothing is re-created, nothing is duplicated, the routes are back where membership churn removed them.
+        await Wait.UntilAsync(
+            async () =>
+            {
+                var routesA = await rig.NodeA.RoutesAsync(vni);
+                var routesB = await rig.NodeB.RoutesAsync(vni);
+                return routesA.Count(r => r.StartsWith(IpB + "/32 ", StringComparison.Ordinal)) == 1 && routesA.Contains($"{IpB}/32 -> {underlayB}")
+                    && routesB.Count(r => r.StartsWith(IpA + "/32 ", StringComparison.Ordinal)) == 1 && routesB.Contains($"{IpA}/32 -> {underlayA}");
+            },
+            ConvergeTimeout,
+            "both daemons to hold exactly one route to the other VM after the agent restart",
+            async () => $"node-a: {string.Join("; ", await rig.NodeA.RoutesAsync(vni))} | node-b: {string.Join("; ", await rig.NodeB.RoutesAsync(vni))}");
+        var nicAfter = (await rig.Provider.GetNetworkInterfaceAsync(
+            new GetNetworkInterfaceRequest { Namespace = Namespace, Name = "nic-a" }, cancellationToken: Ct)).NetworkInterface;
+        Assert.Equal(NetworkInterfaceState.Ready, nicAfter.State);
+        Assert.Equal(nicA.Uid, nicAfter.Uid);
+        Assert.Equal(nicA.TapDevice, nicAfter.TapDevice);
+        Assert.Equal(underlayA, await SingleInterfaceAsync(rig.NodeA, nicA.Uid, IpA)); // adopted, not re-created
+        Assert.Equal(underlayB, await SingleInterfaceAsync(rig.NodeB, nicB.Uid, IpB));
+        rig.Mark("node-a resynced: same NIC, TAP and underlay, one interface, one route each way");
+
+        var repliesAtResync = Replies(ping).Count;
+        await WaitForRepliesAsync(ping, repliesAtResync + 5, "ping replies after the resync");
+        var replies = Replies(ping);
+        var lost = Enumerable.Range(1, replies.Max()).Except(replies).ToList();
+        var lostWhileDead = lost.Where(s => s <= seqAtRestart).ToList();
+        rig.Mark($"background ping: {replies.Count} replies up to icmp_seq {replies.Max()}, lost {lost.Count} " +
+            $"[{string.Join(',', lost)}], lost before the restart {lostWhileDead.Count}");
+        Assert.True(lostWhileDead.Count == 0,
+            $"the established ping lost icmp_seq {string.Join(',', lostWhileDead)} while NodeAgent A was dead (the data plane must not depend on the agent)");
+        Assert.True(lost.Count == 0,
+            $"the established ping lost icmp_seq {string.Join(',', lost)} around the restart of NodeAgent A (up to {seqAtRestart} the agent was dead; " +
+            "a prompt agent restart must not withdraw and re-announce the node's routes)");
+    }
+
+    private static async Task<NetworkInterface> EnsureAsync(CloudRig rig, string name, NodeRig node, string ip)
+    {
+        var response = await rig.Provider.EnsureNetworkInterfaceAsync(new EnsureNetworkInterfaceRequest
+        {
+            Namespace = Namespace,
+            Name = name,
+            Network = "net-1",
+            Node = node.Name,
+            Ips = { ip },
+        }, cancellationToken: Ct);
+        Assert.True(response.Created, $"EnsureNetworkInterface {name} did not create it: {response}");
+        return response.NetworkInterface;
+    }
+
+    /// <summary>Follows WatchNetworkInterfaces of the node (push) until the NIC with <paramref name="uid"/> is READY with a TAP.</summary>
+    private static async Task<NetworkInterface> WaitReadyAsync(CloudRig rig, NodeRig node, string uid)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(ReadyTimeout);
+        NetworkInterface? last = null;
+        try
+        {
+            using var watch = rig.Provider.WatchNetworkInterfaces(new WatchNetworkInterfacesRequest { Node = node.Name }, cancellationToken: cts.Token);
+            for (var i = 0; i < 10_000 && await watch.ResponseStream.MoveNext(cts.Token); i++)
+            {
+                var ev = watch.ResponseStream.Current;
+                if (ev.Type is WatchEventType.Added or WatchEventType.Modified && ev.NetworkInterface?.Uid == uid)
+                {
+                    last = ev.NetworkInterface;
+                    if (last.State == NetworkInterfaceState.Ready && last.TapDevice.Length > 0)
+                    {
+                        Assert.Null(last.PciAddress); // exactly one of pci_address or tap_device
+                        return last;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (cts.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            // timed out; reported below
+        }
+
+        Assert.Fail($"NIC {uid} on {node.Name} was not READY with a tap_device within {ReadyTimeout.TotalSeconds:0} s; last watched state: {last}");
+        return null!;
+    }
+
+    /// <summary>Asserts the daemon has exactly one interface, the NIC's (its id is the NIC uid), and returns its underlay.</summary>
+    private static async Task<string> SingleInterfaceAsync(NodeRig node, string uid, string ipv4)
+    {
+        var interfaces = await node.InterfacesAsync();
+        Assert.True(interfaces.Count == 1, $"{node.Name}'s PacketCore should hold exactly one interface: {Describe(interfaces)}");
+        var single = interfaces[0];
+        Assert.Equal(uid, NodeRig.Utf8(single.Id), ignoreCase: true);
+        Assert.Equal(ipv4, NodeRig.Utf8(single.PrimaryIpv4));
+        var underlay = NodeRig.Utf8(single.UnderlayRoute);
+        Assert.StartsWith($"fd00:{node.Letter}:", underlay, StringComparison.Ordinal); // from the node's /64
+        return underlay;
+    }
+
+    private static async Task WaitForRouteAsync(NodeRig node, uint vni, string route) =>
+        await Wait.UntilAsync(
+            async () => (await node.RoutesAsync(vni)).Contains(route),
+            ConvergeTimeout,
+            $"{node.Name}'s PacketCore to route {route} in VNI {vni}",
+            async () => string.Join("; ", await node.RoutesAsync(vni)));
+
+    private static async Task TcpTransferAsync(TapVm client, TapVm server, string serverIp)
+    {
+        var tcp = E2eScripts.WriteTcpScript();
+        await using var listener = server.Ns.Start(PacketCapture.Python, tcp, "server", serverIp, "5201");
+        Assert.NotNull(await listener.WaitForLineAsync(l => l == "READY", TimeSpan.FromSeconds(15)));
+        var sent = await client.Ns.RunAsync(TimeSpan.FromSeconds(60), PacketCapture.Python, tcp, "client", serverIp, "5201",
+            (1 << 20).ToString(CultureInfo.InvariantCulture));
+        Assert.True(sent.Ok, $"TCP client failed: {sent}");
+        var got = await listener.WaitForLineAsync(l => l.StartsWith("GOT ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.True(got is not null, $"TCP server got nothing; stderr: {listener.StdErr}");
+        var sentLine = sent.StdOut.Split('\n').Single(l => l.StartsWith("SENT ", StringComparison.Ordinal)).Trim();
+        Assert.Equal(sentLine[5..], got![4..]); // same byte count and SHA-256
+    }
+
+    /// <summary>icmp_seq of every echo reply the ping printed so far.</summary>
+    private static List<int> Replies(Proc.BackgroundProcess ping) =>
+        [.. ping.Lines.Where(l => l.Contains(" bytes from ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ').FirstOrDefault(w => w.StartsWith("icmp_seq=", StringComparison.Ordinal)))
+            .OfType<string>()
+            .Select(w => int.Parse(w["icmp_seq=".Length..], CultureInfo.InvariantCulture))
+            .Distinct()];
+
+    private static async Task WaitForRepliesAsync(Proc.BackgroundProcess ping, int count, string description) =>
+        await Wait.UntilAsync(
+            () => ping.HasExited && Replies(ping).Count < count
+                ? throw new InvalidOperationException($"ping ended early: {string.Join('\n', ping.Lines.TakeLast(10))}\n{ping.StdErr}")
+                : Task.FromResult(Replies(ping).Count >= count),
+            TimeSpan.FromSeconds(20),
+            $"{description} ({count} replies)",
+            () => Task.FromResult(string.Join(" | ", ping.Lines.TakeLast(8))),
+            TimeSpan.FromMilliseconds(100));
+
+    private static string Describe(IEnumerable<PacketCore.Grpc.V1.Interface> interfaces) =>
+        "[" + string.Join("; ", interfaces.Select(i => $"{NodeRig.Utf8(i.Id)} {NodeRig.Utf8(i.PrimaryIpv4)} {NodeRig.Utf8(i.UnderlayRoute)} {i.PciName}")) + "]";
+}
