@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Grpc.Core;
 using IronOrleans.EndToEnd.Tests.Infrastructure;
 using IronOrleans.Gateway.Provider.V1;
@@ -25,48 +26,39 @@ public sealed class NodeAgentEndToEndTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Vms_on_two_nodes_talk_through_both_PacketCores_routes_follow_the_nics_and_an_agent_crash_leaves_the_data_plane_alone()
+    public async Task Vms_on_two_nodes_talk_through_both_PacketCores_and_routes_follow_nic_delete_and_recreate()
     {
         await using var rig = await CloudRig.StartAsync();
-        var step = "create the network";
+        var step = "bring up the network, both NICs and both VMs";
         try
         {
-            var network = (await rig.Networks.CreateNetworkAsync(
-                new Net.CreateNetworkRequest { Metadata = new Net.ObjectMetadata { Namespace = Namespace, Name = "net-1" } }, cancellationToken: Ct)).Network;
-            var vni = network.Status.Vni;
-            Assert.NotEqual(0u, vni);
-            rig.Mark($"network net-1 created, VNI {vni}");
+            var up = await BringUpAsync(rig);
+            var (vni, vmA, vmB) = (up.Vni, up.VmA, up.VmB);
 
-            step = "ensure nic-a on node-a and nic-b on node-b";
-            var nicA = await EnsureAsync(rig, "nic-a", rig.NodeA, IpA);
-            var nicB = await EnsureAsync(rig, "nic-b", rig.NodeB, IpB);
-            nicA = await WaitReadyAsync(rig, rig.NodeA, nicA.Uid);
-            nicB = await WaitReadyAsync(rig, rig.NodeB, nicB.Uid);
-            rig.Mark($"both NICs READY (nic-a on {nicA.TapDevice}, nic-b on {nicB.TapDevice})");
+            step = "ping and a 1 MiB TCP transfer across the two PacketCores, IP-in-IPv6 through the router";
+            await using (var fromA = await PacketCapture.StartAsync(rig.Router!, rig.NodeA.UplinkTap, "ipip", TimeSpan.FromSeconds(10)))
+            await using (var fromB = await PacketCapture.StartAsync(rig.Router!, rig.NodeB.UplinkTap, "ipip", TimeSpan.FromSeconds(10)))
+            {
+                var ping = await vmA.PingAsync(IpB, count: 4);
+                Assert.True(ping.Ok, $"VM A could not ping VM B across the nodes: {ping}");
 
-            step = "each daemon holds exactly its NIC";
-            var underlayA = await SingleInterfaceAsync(rig.NodeA, nicA.Uid, IpA);
-            var underlayB = await SingleInterfaceAsync(rig.NodeB, nicB.Uid, IpB);
+                // What the router received: the echo encapsulated by PacketCore A toward nic-b's underlay, and the
+                // reply encapsulated by PacketCore B toward nic-a's (so B got the request through the router).
+                var request = await fromA.WaitForAsync(f => Equals(f.InnerDestination, IPAddress.Parse(IpB)) && f.IcmpType == 8);
+                Assert.True(request is not null, $"no encapsulated echo from node-a on the router; saw: {string.Join("; ", fromA.Frames)}");
+                Assert.Equal(4, request!.NextHeader);
+                Assert.Equal(IPAddress.Parse(up.UnderlayA), request.OuterSource);
+                Assert.Equal(IPAddress.Parse(up.UnderlayB), request.OuterDestination);
+                var reply = await fromB.WaitForAsync(f => Equals(f.InnerDestination, IPAddress.Parse(IpA)) && f.IcmpType == 0);
+                Assert.True(reply is not null, $"no encapsulated echo reply from node-b on the router; saw: {string.Join("; ", fromB.Frames)}");
+                Assert.Equal(IPAddress.Parse(up.UnderlayB), reply!.OuterSource);
+                Assert.Equal(IPAddress.Parse(up.UnderlayA), reply.OuterDestination);
+            }
 
-            step = "attach the VM namespaces and get their addresses from PacketCore's DHCP";
-            var (vmA, addressA, _) = await rig.VmAsync(rig.NodeA, nicA.TapDevice);
-            var (vmB, addressB, _) = await rig.VmAsync(rig.NodeB, nicB.TapDevice);
-            Assert.Equal(IpA, addressA);
-            Assert.Equal(IpB, addressB);
-            rig.Mark("VMs have their DHCP leases");
-
-            step = "routes are exchanged: each daemon routes the other VM's /32 to the other NIC's underlay";
-            await WaitForRouteAsync(rig.NodeA, vni, $"{IpB}/32 -> {underlayB}");
-            await WaitForRouteAsync(rig.NodeB, vni, $"{IpA}/32 -> {underlayA}");
-            rig.Mark("routes installed on both daemons");
-
-            step = "ping and a 1 MiB TCP transfer across the two PacketCores";
-            var ping = await vmA.PingAsync(IpB, count: 4);
-            Assert.True(ping.Ok, $"VM A could not ping VM B across the nodes: {ping}");
             var back = await vmB.PingAsync(IpA, count: 2);
             Assert.True(back.Ok, $"VM B could not ping VM A across the nodes: {back}");
             await TcpTransferAsync(vmA, vmB, IpB);
-            rig.Mark("ping both ways and 1 MiB TCP with matching SHA-256");
+            rig.Mark("ping both ways (IP-in-IPv6 seen on the router) and 1 MiB TCP with matching SHA-256");
 
             step = "delete nic-b: its route disappears from node-a and traffic stops";
             var deleted = await rig.Provider.DeleteNetworkInterfaceAsync(
@@ -86,24 +78,78 @@ public sealed class NodeAgentEndToEndTests
 
             step = "recreate nic-b: new uid, READY again, route back on node-a with the new underlay";
             var recreated = await EnsureAsync(rig, "nic-b", rig.NodeB, IpB);
-            Assert.NotEqual(nicB.Uid, recreated.Uid);
-            nicB = await WaitReadyAsync(rig, rig.NodeB, recreated.Uid);
-            underlayB = await SingleInterfaceAsync(rig.NodeB, nicB.Uid, IpB);
-            (vmB, _, _) = await rig.VmAsync(rig.NodeB, nicB.TapDevice);
+            Assert.NotEqual(up.NicB.Uid, recreated.Uid);
+            var nicB = await WaitReadyAsync(rig, rig.NodeB, recreated.Uid);
+            var underlayB = await SingleInterfaceAsync(rig.NodeB, nicB.Uid, IpB);
+            await rig.VmAsync(rig.NodeB, nicB.TapDevice); // the same VM if PacketCore reused the port, else a new one
             await WaitForRouteAsync(rig.NodeA, vni, $"{IpB}/32 -> {underlayB}");
-            await WaitForRouteAsync(rig.NodeB, vni, $"{IpA}/32 -> {underlayA}");
+            await WaitForRouteAsync(rig.NodeB, vni, $"{IpA}/32 -> {up.UnderlayA}");
+            Assert.Single(await rig.NodeA.RoutesAsync(vni)); // the old next hop is gone, not kept beside the new one
             var again = await vmA.PingAsync(IpB, count: 3);
             Assert.True(again.Ok, $"VM A could not ping the recreated nic-b: {again}");
             rig.Mark($"nic-b recreated on {nicB.TapDevice}, reachable again");
-
-            step = "SIGKILL NodeAgent A while a ping runs";
-            await AgentCrashAsync(rig, vni, vmA, nicA, underlayA, nicB, underlayB);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Assert.Fail($"Step '{step}' failed: {ex.GetType().Name}: {ex.Message}\n{rig.Diagnostics()}");
         }
     }
+
+    [Fact]
+    public async Task A_killed_NodeAgent_leaves_the_data_plane_forwarding_and_resyncs_after_a_prompt_restart()
+    {
+        await using var rig = await CloudRig.StartAsync();
+        var step = "bring up the network, both NICs and both VMs";
+        try
+        {
+            var up = await BringUpAsync(rig);
+            step = "SIGKILL NodeAgent A while a ping runs, restart it, check the resync";
+            await AgentCrashAsync(rig, up.Vni, up.VmA, up.NicA, up.UnderlayA, up.NicB, up.UnderlayB);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Assert.Fail($"Step '{step}' failed: {ex.GetType().Name}: {ex.Message}\n{rig.Diagnostics()}");
+        }
+    }
+
+    /// <summary>
+    /// Network net-1; nic-a (10.0.0.1) on node-a and nic-b (10.0.0.2) on node-b through the provider API, READY with a
+    /// TAP each; each daemon holds exactly its NIC; VM namespaces on those TAPs with DHCP leases; routes exchanged.
+    /// </summary>
+    private static async Task<BroughtUp> BringUpAsync(CloudRig rig)
+    {
+        var network = (await rig.Networks.CreateNetworkAsync(
+            new Net.CreateNetworkRequest { Metadata = new Net.ObjectMetadata { Namespace = Namespace, Name = "net-1" } }, cancellationToken: Ct)).Network;
+        var vni = network.Status.Vni;
+        Assert.NotEqual(0u, vni);
+        rig.Mark($"network net-1 created, VNI {vni}");
+
+        var nicA = await EnsureAsync(rig, "nic-a", rig.NodeA, IpA);
+        var nicB = await EnsureAsync(rig, "nic-b", rig.NodeB, IpB);
+        nicA = await WaitReadyAsync(rig, rig.NodeA, nicA.Uid);
+        nicB = await WaitReadyAsync(rig, rig.NodeB, nicB.Uid);
+        rig.Mark($"both NICs READY (nic-a on {nicA.TapDevice}, nic-b on {nicB.TapDevice})");
+
+        var underlayA = await SingleInterfaceAsync(rig.NodeA, nicA.Uid, IpA);
+        var underlayB = await SingleInterfaceAsync(rig.NodeB, nicB.Uid, IpB);
+
+        var (vmA, addressA, _) = await rig.VmAsync(rig.NodeA, nicA.TapDevice);
+        var (vmB, addressB, _) = await rig.VmAsync(rig.NodeB, nicB.TapDevice);
+        Assert.Equal(IpA, addressA);
+        Assert.Equal(IpB, addressB);
+        rig.Mark("VMs have their DHCP leases");
+
+        // Each daemon routes the other VM's /32 to the other NIC's underlay, and has nothing else.
+        await WaitForRouteAsync(rig.NodeA, vni, $"{IpB}/32 -> {underlayB}");
+        await WaitForRouteAsync(rig.NodeB, vni, $"{IpA}/32 -> {underlayA}");
+        Assert.Single(await rig.NodeA.RoutesAsync(vni));
+        Assert.Single(await rig.NodeB.RoutesAsync(vni));
+        rig.Mark("routes installed on both daemons");
+        return new BroughtUp(vni, nicA, nicB, underlayA, underlayB, vmA, vmB);
+    }
+
+    private sealed record BroughtUp(
+        uint Vni, NetworkInterface NicA, NetworkInterface NicB, string UnderlayA, string UnderlayB, TapVm VmA, TapVm VmB);
 
     /// <summary>
     /// Kills node-a's agent with SIGKILL during a ping (the data plane keeps forwarding), restarts it promptly, and
