@@ -42,6 +42,9 @@ public sealed class NodeDataPlanes : IDisposable
 
     public bool TryGet(string node, out IDataPlane plane) => _planes.TryGetValue(node, out plane!);
 
+    /// <summary>Swaps a node's data plane (tests: a PacketCore "restart" with a fresh engine).</summary>
+    internal void Replace(string node, IDataPlane plane) => _planes[node] = plane;
+
     public void Dispose()
     {
         foreach (var owned in _owned)

@@ -37,16 +37,10 @@ public static class NodeAgentHostingExtensions
         var host = configuration.GetSection(NodeAgentHostOptions.SectionName).Get<NodeAgentHostOptions>() ?? new NodeAgentHostOptions();
         var connectionString = configuration.GetConnectionString("ironorleans");
 
-        services.AddOptions<NodeAgentOptions>().BindConfiguration(NodeAgentOptions.SectionName)
-            .Validate(o => o.Check() is null, "IronOrleans:NodeAgent is invalid").ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
-        services.AddSingleton<NodeDataPlanes>();
-        services.AddSingleton<NodeAgentInstruments>();
-
+        AddNodeAgentServices(services);
         builder.UseOrleans(silo =>
         {
-            silo.Configure<SiloOptions>(o => o.SiloName = NodeAgentSilo.SiloName(agent.Nodes.Select(n => n.Name)));
+            ConfigureNodeAgentSilo(silo, agent);
             if (string.IsNullOrWhiteSpace(configuration["Orleans:ClusterId"]))
             {
                 silo.Configure<ClusterOptions>(o =>
@@ -89,10 +83,42 @@ public static class NodeAgentHostingExtensions
             }
 
             silo.AddMemoryStreams(IronOrleansNames.StreamProvider);
-            NodeLocalPlacementDirector.Register(silo.Services);
         });
 
-        services.AddHostedService<NodeAgentService>();
         return builder;
+    }
+
+    /// <summary>
+    /// The NodeAgent's services (options from <see cref="NodeAgentOptions.SectionName"/>, the nodes' data planes, and the
+    /// hosted service that registers nodes, starts their agents and ticks them), without any Orleans hosting.
+    /// Hosts that build their own silo (tests, simulations) call this plus <see cref="ConfigureNodeAgentSilo"/>.
+    /// </summary>
+    public static IServiceCollection AddNodeAgentServices(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(NodeDataPlanes)))
+        {
+            return services;
+        }
+
+        services.AddOptions<NodeAgentOptions>().BindConfiguration(NodeAgentOptions.SectionName)
+            .Validate(o => o.Check() is null, "IronOrleans:NodeAgent is invalid").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<NodeDataPlanes>();
+        services.AddSingleton<NodeAgentInstruments>();
+        services.AddHostedService<NodeAgentService>();
+        return services;
+    }
+
+    /// <summary>Names the silo after its nodes (membership then tells which nodes a dead silo served) and adds node-local placement.</summary>
+    public static ISiloBuilder ConfigureNodeAgentSilo(ISiloBuilder silo, NodeAgentOptions agent)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(agent);
+        // PostConfigure: the silo name must win over any host default (test hosts name silos themselves).
+        silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = NodeAgentSilo.SiloName(agent.Nodes.Select(n => n.Name)));
+        NodeLocalPlacementDirector.Register(silo.Services);
+        return silo;
     }
 }

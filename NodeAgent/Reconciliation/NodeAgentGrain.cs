@@ -32,7 +32,6 @@ internal sealed partial class NodeAgentGrain(
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
     private readonly HashSet<uint> _vnisToResync = [];
     private readonly Dictionary<Guid, string> _deviceClaims = [];
-    private IDataPlane _dp = null!;
     private string? _dpUuid;
     private long _version = -1;
     private bool _started;
@@ -42,6 +41,9 @@ internal sealed partial class NodeAgentGrain(
 
     private uint PublicVni => options.Value.PublicVni;
 
+    /// <summary>Looked up on every use, so a replaced data plane (a restarted PacketCore in tests) is picked up.</summary>
+    private IDataPlane Dp => planes.TryGet(Node, out var dp) ? dp : throw new InvalidOperationException($"This NodeAgent does not serve node '{Node}'.");
+
     public async Task StartAsync()
     {
         if (_started)
@@ -49,12 +51,7 @@ internal sealed partial class NodeAgentGrain(
             return;
         }
 
-        if (!planes.TryGet(Node, out var dp))
-        {
-            throw new InvalidOperationException($"This NodeAgent does not serve node '{Node}'.");
-        }
-
-        _dp = dp;
+        _ = Dp; // fails fast when this process does not serve the node
         var stream = this.GetStreamProvider(IronOrleansNames.StreamProvider).GetStream<NodeEvent>(NodeStreams.For(Node));
         foreach (var handle in await stream.GetAllSubscriptionHandles())
         {
@@ -66,7 +63,7 @@ internal sealed partial class NodeAgentGrain(
         await EnsureDataPlaneAsync();
         await ResnapshotAsync(sweep: true);
         await WithdrawStaleAnnouncementsAsync();
-        LogStarted(logger, Node, _dp.Describe, _local.Count);
+        LogStarted(logger, Node, Dp.Describe, _local.Count);
     }
 
     public async Task TickAsync()
@@ -95,6 +92,7 @@ internal sealed partial class NodeAgentGrain(
 
         foreach (var rib in _ribs.Values.ToArray())
         {
+            await VerifyInstalledRoutesAsync(rib);
             await ProgramRoutesAsync(rib);
         }
     }
@@ -201,14 +199,14 @@ internal sealed partial class NodeAgentGrain(
     /// <summary>Checks PacketCore's epoch; a new uuid means it restarted and lost everything: re-create and re-announce.</summary>
     private async Task EnsureDataPlaneAsync()
     {
-        var check = await _dp.CheckInitializedAsync();
+        var check = await Dp.CheckInitializedAsync();
         var uuid = check.IsOk ? check.Value : null;
         if (uuid is null)
         {
-            var init = await _dp.InitializeAsync();
+            var init = await Dp.InitializeAsync();
             if (!init.IsOk)
             {
-                throw new InvalidOperationException($"{_dp.Describe} refused Initialize: {init}");
+                throw new InvalidOperationException($"{Dp.Describe} refused Initialize: {init}");
             }
 
             uuid = init.Value;
@@ -305,7 +303,7 @@ internal sealed partial class NodeAgentGrain(
 
     private async Task<LocalNic> EnsureInterfaceIfNotExistsAsync(NetworkInterfaceInfo desired, string id)
     {
-        var existing = await _dp.GetInterfaceAsync(id);
+        var existing = await Dp.GetInterfaceAsync(id);
         if (existing.IsOk && existing.Value is { } found)
         {
             if (found.Vni != desired.Vni.Value)
@@ -332,7 +330,7 @@ internal sealed partial class NodeAgentGrain(
             }
         }
 
-        var created = await _dp.CreateInterfaceAsync(new CreateInterfaceRequest
+        var created = await Dp.CreateInterfaceAsync(new CreateInterfaceRequest
         {
             InterfaceId = id,
             Vni = desired.Vni.Value,
@@ -357,7 +355,7 @@ internal sealed partial class NodeAgentGrain(
             && vip.AddressFamily == AddressFamily.InterNetwork ? vip : null; // dpservice VIPs are IPv4 only
         if (local.Vip is null && local.VipUnderlay is null)
         {
-            var current = await _dp.GetVipAsync(id);
+            var current = await Dp.GetVipAsync(id);
             if (current.IsOk && current.Value is { } adopted)
             {
                 local.Vip = adopted.VipAddress;
@@ -373,14 +371,14 @@ internal sealed partial class NodeAgentGrain(
         if (local.Vip is not null)
         {
             await WithdrawAsync([.. local.Announced.Where(r => r.Vni == PublicVni && r.Prefix == HostPrefix(local.Vip))]);
-            Expect(await _dp.DeleteVipAsync(id), DpError.NotFound, "DeleteVip");
+            Expect(await Dp.DeleteVipAsync(id), DpError.NotFound, "DeleteVip");
             local.Vip = null;
             local.VipUnderlay = null;
         }
 
         if (wanted is not null)
         {
-            var created = await _dp.CreateVipAsync(id, wanted);
+            var created = await Dp.CreateVipAsync(id, wanted);
             if (!created.IsOk || created.Value is null)
             {
                 throw new InvalidOperationException($"CreateVip {wanted} on {id} failed: {created}");
@@ -393,7 +391,7 @@ internal sealed partial class NodeAgentGrain(
 
     private async Task EnsurePrefixesAsync(NetworkInterfaceInfo desired, LocalNic local, string id)
     {
-        var listed = await _dp.ListPrefixesAsync(id);
+        var listed = await Dp.ListPrefixesAsync(id);
         if (!listed.IsOk || listed.Value is null)
         {
             throw new InvalidOperationException($"ListPrefixes {id} failed: {listed}");
@@ -406,7 +404,7 @@ internal sealed partial class NodeAgentGrain(
             if (!wanted.Contains(text))
             {
                 await WithdrawAsync([.. local.Announced.Where(r => r.Prefix == text && r.NextHop.Underlay == prefix.UnderlayRoute.ToString())]);
-                Expect(await _dp.DeletePrefixAsync(id, prefix.Prefix), DpError.NotFound, "DeletePrefix");
+                Expect(await Dp.DeletePrefixAsync(id, prefix.Prefix), DpError.NotFound, "DeletePrefix");
                 local.Prefixes.Remove(text);
             }
             else
@@ -419,7 +417,7 @@ internal sealed partial class NodeAgentGrain(
         {
             if (!present.ContainsKey(text))
             {
-                var created = await _dp.CreatePrefixAsync(id, IpPrefix.Parse(text));
+                var created = await Dp.CreatePrefixAsync(id, IpPrefix.Parse(text));
                 if (!created.IsOk || created.Value is null)
                 {
                     throw new InvalidOperationException($"CreatePrefix {text} on {id} failed: {created}");
@@ -437,12 +435,12 @@ internal sealed partial class NodeAgentGrain(
         await WithdrawAsync(local.Announced);
         if (local.Vip is not null)
         {
-            Expect(await _dp.DeleteVipAsync(id), DpError.NotFound, "DeleteVip");
+            Expect(await Dp.DeleteVipAsync(id), DpError.NotFound, "DeleteVip");
         }
 
         foreach (var prefix in local.Prefixes.Keys.ToArray())
         {
-            Expect(await _dp.DeletePrefixAsync(id, IpPrefix.Parse(prefix)), DpError.NotFound, "DeletePrefix");
+            Expect(await Dp.DeletePrefixAsync(id, IpPrefix.Parse(prefix)), DpError.NotFound, "DeletePrefix");
         }
 
         var lastInVni = !_local.Values.Any(l => l.Vni == local.Vni && l.Uid != local.Uid);
@@ -450,13 +448,13 @@ internal sealed partial class NodeAgentGrain(
         {
             foreach (var prefix in rib.Installed.Keys)
             {
-                await _dp.DeleteRouteAsync(local.Vni, IpPrefix.Parse(prefix)); // any refusal means it is already gone
+                await Dp.DeleteRouteAsync(local.Vni, IpPrefix.Parse(prefix)); // any refusal means it is already gone
             }
 
             await GrainFactory.GetGrain<IRouteTableGrain>(local.Vni).UnsubscribeAsync(Node);
         }
 
-        Expect(await _dp.DeleteInterfaceAsync(id), DpError.NotFound, "DeleteInterface");
+        Expect(await Dp.DeleteInterfaceAsync(id), DpError.NotFound, "DeleteInterface");
         _local.Remove(local.Key);
         _deviceClaims.Remove(local.Uid);
         LogInterfaceDeleted(logger, Node, id, local.Vni);
@@ -465,7 +463,7 @@ internal sealed partial class NodeAgentGrain(
     /// <summary>Deletes interfaces PacketCore has that nobody wants (left over from before a restart).</summary>
     private async Task SweepDataPlaneAsync()
     {
-        var listed = await _dp.ListInterfacesAsync();
+        var listed = await Dp.ListInterfacesAsync();
         if (!listed.IsOk || listed.Value is null)
         {
             return;
@@ -474,14 +472,14 @@ internal sealed partial class NodeAgentGrain(
         var wanted = _local.Values.Select(l => l.Uid.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var stale in listed.Value.Where(i => !wanted.Contains(i.Id)))
         {
-            await _dp.DeleteVipAsync(stale.Id);
-            var prefixes = await _dp.ListPrefixesAsync(stale.Id);
+            await Dp.DeleteVipAsync(stale.Id);
+            var prefixes = await Dp.ListPrefixesAsync(stale.Id);
             foreach (var p in prefixes.Value ?? [])
             {
-                await _dp.DeletePrefixAsync(stale.Id, p.Prefix);
+                await Dp.DeletePrefixAsync(stale.Id, p.Prefix);
             }
 
-            await _dp.DeleteInterfaceAsync(stale.Id);
+            await Dp.DeleteInterfaceAsync(stale.Id);
             LogSwept(logger, Node, stale.Id);
         }
     }
@@ -601,7 +599,7 @@ internal sealed partial class NodeAgentGrain(
         {
             if (!selected.TryGetValue(prefix, out var want) || want != hop)
             {
-                var deleted = await _dp.DeleteRouteAsync(rib.Vni, IpPrefix.Parse(prefix));
+                var deleted = await Dp.DeleteRouteAsync(rib.Vni, IpPrefix.Parse(prefix));
                 if (deleted.IsOk || deleted.Error is DpError.RouteNotFound or DpError.NoVni)
                 {
                     rib.Installed.Remove(prefix);
@@ -617,7 +615,7 @@ internal sealed partial class NodeAgentGrain(
                 continue;
             }
 
-            var created = await _dp.CreateRouteAsync(rib.Vni, IpPrefix.Parse(prefix), hop.TargetVni == 0 ? rib.Vni : hop.TargetVni, IPAddress.Parse(hop.Underlay));
+            var created = await Dp.CreateRouteAsync(rib.Vni, IpPrefix.Parse(prefix), hop.TargetVni == 0 ? rib.Vni : hop.TargetVni, IPAddress.Parse(hop.Underlay));
             if (created.IsOk || created.Error == DpError.RouteExists)
             {
                 rib.Installed[prefix] = hop;
@@ -626,6 +624,33 @@ internal sealed partial class NodeAgentGrain(
             else
             {
                 LogRouteRefused(logger, Node, rib.Vni, prefix, created.ToString());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets routes we believe installed that PacketCore no longer has (a re-Initialize drops configured routes
+    /// without a new uuid), so the next programming pass puts them back.
+    /// </summary>
+    private async Task VerifyInstalledRoutesAsync(VniRib rib)
+    {
+        if (rib.Installed.Count == 0)
+        {
+            return;
+        }
+
+        var listed = await Dp.ListRoutesAsync(rib.Vni);
+        if (!listed.IsOk || listed.Value is null)
+        {
+            return;
+        }
+
+        var present = listed.Value.Select(r => r.Prefix.Normalize().ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var prefix in rib.Installed.Keys.ToArray())
+        {
+            if (!present.Contains(prefix))
+            {
+                rib.Installed.Remove(prefix);
             }
         }
     }
