@@ -36,6 +36,8 @@ internal sealed class PacketWorker
     private readonly ushort[][] _txSlots;
     private readonly int[] _txCount;
     private readonly FlowTable _flows;
+    private readonly PacketMeta[] _meta;
+    private readonly DropReason[] _verdict;
     private readonly long _second;
     private ulong _routerMac;
     private long _nextSolicitation;
@@ -63,6 +65,8 @@ internal sealed class PacketWorker
         }
 
         _txCount = new int[ports.Length];
+        _meta = new PacketMeta[_burst];
+        _verdict = new DropReason[_burst];
         var frequency = time.TimestampFrequency;
         _second = frequency;
         _flows = new FlowTable(settings.FlowCapacity, ToTicks(settings.FlowTimeout, frequency), ToTicks(settings.TcpEstablishedTimeout, frequency));
@@ -105,12 +109,37 @@ internal sealed class PacketWorker
 
             total += received;
             Counters.Add(PacketCounter.Received, received);
+
+            // Classify node over the burst: parse every frame once into its metadata slot.
+            for (var slot = 0; slot < received; slot++)
+            {
+                // Every field a node reads is written by the classifier for that kind, so the slot is not cleared.
+                ref var meta = ref _meta[slot];
+                var frame = _batch.Frame(slot);
+                if (port == 0)
+                {
+                    _verdict[slot] = ClassifyNode.FromUplink(frame, ref meta);
+                }
+                else
+                {
+                    LearnPeerMac(port, frame);
+                    _verdict[slot] = ClassifyNode.FromVm(frame, ref meta);
+                }
+            }
+
+            // Then each packet runs to completion through the node its kind selects.
             var tracing = Tracer.Enabled;
             for (var slot = 0; slot < received; slot++)
             {
-                var reason = port == 0
-                    ? FromUplink(snapshot, slot, now, out var outPort)
-                    : FromVm(snapshot, port, slot, now, out outPort);
+                var reason = _verdict[slot];
+                var outPort = -1;
+                if (reason == DropReason.None)
+                {
+                    reason = port == 0
+                        ? FromUplink(snapshot, slot, ref _meta[slot], now, out outPort)
+                        : FromVm(snapshot, port, slot, ref _meta[slot], now, out outPort);
+                }
+
                 if (reason == DropReason.None)
                 {
                     _txSlots[outPort][_txCount[outPort]++] = (ushort)slot;
@@ -214,97 +243,110 @@ internal sealed class PacketWorker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<byte> Area(int slot) => _batch.Slot(slot)[_batch.OffsetOf(slot)..];
 
-    private DropReason FromVm(DataPlaneSnapshot snapshot, int port, int slot, long now, out int outPort)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void LearnPeerMac(int port, ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length >= EthernetLayout.HeaderLength)
+        {
+            var source = Mac.Read(frame[EthernetLayout.Source..]);
+            if (source != _peerMacs[port] && !Mac.IsMulticast(source))
+            {
+                Volatile.Write(ref _peerMacs[port], source);
+            }
+        }
+    }
+
+    /// <summary>A classified frame from a VM port: conntrack → NAT → LPM → local delivery / encapsulation, or a responder.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private DropReason FromVm(DataPlaneSnapshot snapshot, int port, int slot, ref PacketMeta meta, long now, out int outPort) =>
+        meta.Kind is PacketKind.Ipv4 or PacketKind.Ipv6
+            ? Forward(snapshot, port, slot, _batch.Frame(slot), ref meta, now, out outPort)
+            : Respond(snapshot, port, slot, ref meta, out outPort);
+
+    /// <summary>The responders toward VMs (ARP, ND/RA, DHCP, DHCPv6): kept out of line so the forwarding path stays small.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DropReason Respond(DataPlaneSnapshot snapshot, int port, int slot, ref PacketMeta meta, out int outPort)
     {
         outPort = port;
         var frame = _batch.Frame(slot);
-        if (frame.Length < EthernetLayout.HeaderLength)
+        switch (meta.Kind)
         {
-            return DropReason.Malformed;
-        }
-
-        var source = Mac.Read(frame[EthernetLayout.Source..]);
-        if (source != _peerMacs[port] && !Mac.IsMulticast(source))
-        {
-            Volatile.Write(ref _peerMacs[port], source);
-        }
-
-        var etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[EthernetLayout.EtherType..]);
-        if (etherType == EthernetLayout.TypeIpv4)
-        {
-            return Ipv4FromVm(snapshot, port, slot, frame, now, out outPort);
-        }
-
-        if (etherType == EthernetLayout.TypeIpv6)
-        {
-            return Ipv6FromVm(snapshot, port, slot, frame, now, out outPort);
-        }
-
-        if (etherType == EthernetLayout.TypeArp)
-        {
-            var reason = ArpNode.Process(frame, _portMacs[port]);
-            if (reason == DropReason.None)
+            case PacketKind.Arp:
             {
-                Counters.Count(PacketCounter.ArpReplies);
+                var reason = ArpNode.Process(frame, _portMacs[port]);
+                if (reason == DropReason.None)
+                {
+                    Counters.Count(PacketCounter.ArpReplies);
+                }
+
+                return reason;
             }
 
-            return reason;
-        }
+            case PacketKind.NeighborDiscovery:
+            {
+                var reason = NdNode.ProcessFromVm(Area(slot), frame.Slice(meta.L4Offset, meta.L4Length), _portMacs[port], out var length);
+                if (reason == DropReason.None)
+                {
+                    _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
+                    Counters.Count(length == NdNode.RaFrameLength ? PacketCounter.RouterAdvertisements : PacketCounter.NeighborAdvertisements);
+                }
 
-        return DropReason.UnsupportedEtherType;
+                return reason;
+            }
+
+            case PacketKind.Dhcp:
+            case PacketKind.Dhcpv6:
+            {
+                var iface = snapshot.InterfaceByPort[port];
+                if (iface is null)
+                {
+                    return DropReason.NoInterface;
+                }
+
+                var message = frame.Slice(meta.L4Offset + UdpLayout.HeaderLength, meta.L4Length - UdpLayout.HeaderLength);
+                int length;
+                var reason = meta.Kind == PacketKind.Dhcp
+                    ? DhcpNode.Process(Area(slot), message, iface, _settings, _portMacs[port], out length)
+                    : Dhcpv6Node.Process(Area(slot), message, iface, _settings, _portMacs[port], out length);
+                if (reason == DropReason.None)
+                {
+                    _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
+                    Counters.Count(meta.Kind == PacketKind.Dhcp ? PacketCounter.DhcpReplies : PacketCounter.Dhcpv6Replies);
+                }
+
+                return reason;
+            }
+
+            default:
+                return DropReason.Malformed;
+        }
     }
 
-    private DropReason Ipv4FromVm(DataPlaneSnapshot snapshot, int port, int slot, Span<byte> frame, long now, out int outPort)
+    /// <summary>
+    /// Routing of a VM's IPv4/IPv6 packet: conntrack (with the route cached per flow direction while the snapshot is
+    /// unchanged), VIP SNAT for new SOUTH_NORTH IPv4 flows, TTL/hop-limit decrement, then local delivery or encapsulation.
+    /// </summary>
+    private DropReason Forward(DataPlaneSnapshot snapshot, int port, int slot, Span<byte> frame, ref PacketMeta meta, long now, out int outPort)
     {
         outPort = port;
-        if (!Ipv4View.TryRead(frame[EthernetLayout.HeaderLength..], out var ip, out var segment))
-        {
-            return DropReason.Malformed;
-        }
-
-        if (ip.IsFragment)
-        {
-            return DropReason.Fragment;
-        }
-
-        var protocol = ip.Protocol;
-        if (!L4View.TryRead(protocol, segment, out var l4))
-        {
-            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmp ? DropReason.Malformed : DropReason.UnsupportedProtocol;
-        }
-
         var iface = snapshot.InterfaceByPort[port];
         if (iface is null)
         {
             return DropReason.NoInterface;
         }
 
-        if (protocol == IpProtocol.Udp && l4.DestinationPort == DhcpLayout.ServerPort)
-        {
-            var reason = DhcpNode.Process(Area(slot), segment[UdpLayout.HeaderLength..], iface, _settings, _portMacs[port], out var length);
-            if (reason == DropReason.None)
-            {
-                _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
-                Counters.Count(PacketCounter.DhcpReplies);
-            }
-
-            return reason;
-        }
-
-        if (iface.Ipv4 == 0)
+        var ipv6 = meta.IsIpv6;
+        if (ipv6 ? iface.Ipv6 == UInt128.Zero : iface.Ipv4 == 0)
         {
             return DropReason.FamilyDisabled;
         }
 
-        var ttl = ip.Ttl;
-        if (ttl <= 1)
+        if (meta.Ttl <= 1)
         {
             return DropReason.TtlExceeded;
         }
 
-        var destination = ip.Destination;
-        var ipSource = ip.Source;
-        var key = MakeKey(iface.Vni, ipSource, destination, protocol, in l4, isIpv6: false);
+        var key = MakeKey(iface.Vni, in meta);
         var flow = _flows.Lookup(in key, now, out var isReply);
         RouteTarget route;
         if (flow >= 0)
@@ -322,7 +364,7 @@ internal sealed class PacketWorker
                 flow = -1;
                 route = default;
             }
-            else if (!snapshot.Vnis[iface.VniIndex].Routes4.TryLookup(destination, out route))
+            else if (!Lookup(snapshot.Vnis[iface.VniIndex], in meta, out route))
             {
                 return DropReason.NoRoute;
             }
@@ -334,14 +376,14 @@ internal sealed class PacketWorker
 
         if (flow < 0)
         {
-            if (!snapshot.Vnis[iface.VniIndex].Routes4.TryLookup(destination, out route))
+            if (!Lookup(snapshot.Vnis[iface.VniIndex], in meta, out route))
             {
                 return DropReason.NoRoute;
             }
 
-            // A new flow leaving by the default route from an interface with a VIP is SOUTH_NORTH: SNAT to the VIP.
-            var nat = route.Kind == RouteKind.External && route.IsDefaultRoute ? iface.Vip : 0u;
-            var reply = ReplyKey(in key, protocol);
+            // A new IPv4 flow leaving by the default route from an interface with a VIP is SOUTH_NORTH: SNAT to the VIP.
+            var nat = !ipv6 && route.Kind == RouteKind.External && route.IsDefaultRoute ? iface.Vip : 0u;
+            var reply = ReplyKey(in key, meta.Protocol);
             if (nat != 0)
             {
                 reply.DestinationLow = nat;
@@ -359,7 +401,7 @@ internal sealed class PacketWorker
             {
                 created.Flags = FlowFlags.SourceNat;
                 created.NatAddress = nat;
-                created.PrivateAddress = ipSource;
+                created.PrivateAddress = (uint)meta.Source;
             }
 
             isReply = false;
@@ -379,123 +421,53 @@ internal sealed class PacketWorker
             entry.OriginalVersion = snapshot.Version;
         }
 
-        if (protocol == IpProtocol.Tcp)
+        if (meta.Protocol == IpProtocol.Tcp)
         {
-            FlowTable.TrackTcp(ref entry, l4.TcpFlags, isReply);
+            FlowTable.TrackTcp(ref entry, meta.TcpFlags, isReply);
         }
 
-        // Source rewrite: the original direction of a SNAT flow, or the VM's reply inside a DNAT (inbound VIP) flow.
-        var translate = (!isReply && (entry.Flags & FlowFlags.SourceNat) != 0) || (isReply && (entry.Flags & FlowFlags.DestinationNat) != 0);
-        var ipBytes = frame[EthernetLayout.HeaderLength..];
-        DecrementTtl(ipBytes, ttl, protocol);
-        if (translate)
+        var ip = frame.Slice(meta.L3Offset, meta.L3Length);
+        if (ipv6)
         {
-            RewriteIpv4Address(ipBytes, Ipv4Layout.Source, ipSource, entry.NatAddress, protocol, ip.HeaderLength);
-            Counters.Count(PacketCounter.SourceNat);
+            ip[Ipv6Layout.HopLimit] = (byte)(meta.Ttl - 1);
+        }
+        else
+        {
+            DecrementTtl(ip, meta.Ttl, meta.Protocol);
+
+            // Source rewrite: the original direction of a SNAT flow, or the VM's reply inside a DNAT (inbound VIP) flow.
+            if ((!isReply && (entry.Flags & FlowFlags.SourceNat) != 0) || (isReply && (entry.Flags & FlowFlags.DestinationNat) != 0))
+            {
+                RewriteIpv4Address(ip, Ipv4Layout.Source, (uint)meta.Source, entry.NatAddress, meta.Protocol, meta.HeaderLength);
+                Counters.Count(PacketCounter.SourceNat);
+            }
         }
 
         return route.Kind == RouteKind.Local
-            ? DeliverLocal(port, slot, frame, route.PortIndex, EthernetLayout.TypeIpv4, out outPort)
-            : Encapsulate(slot, iface.Underlay, route.NextHop, IpProtocol.IpInIp, ip.TotalLength, out outPort);
+            ? DeliverLocal(port, frame, route.PortIndex, ipv6 ? EthernetLayout.TypeIpv6 : EthernetLayout.TypeIpv4, out outPort)
+            : Encapsulate(slot, iface.Underlay, route.NextHop, ipv6 ? IpProtocol.Ipv6InIp : IpProtocol.IpInIp, meta.L3Length, out outPort);
     }
 
-    private DropReason Ipv6FromVm(DataPlaneSnapshot snapshot, int port, int slot, Span<byte> frame, long now, out int outPort)
-    {
-        outPort = port;
-        if (!Ipv6View.TryRead(frame[EthernetLayout.HeaderLength..], out var ip, out var segment))
-        {
-            return DropReason.Malformed;
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Lookup(VniTables tables, in PacketMeta meta, out RouteTarget route) => meta.IsIpv6
+        ? tables.Routes6.TryLookup(meta.Destination, out route)
+        : tables.Routes4.TryLookup((uint)meta.Destination, out route);
 
-        var protocol = ip.NextHeader;
-        if (protocol == IpProtocol.Icmpv6 && segment.Length >= 4 && segment[IcmpLayout.Type] is >= NdLayout.RouterSolicitation and <= 137)
-        {
-            var reason = NdNode.ProcessFromVm(Area(slot), segment, _portMacs[port], out var length);
-            if (reason == DropReason.None)
-            {
-                _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
-                Counters.Count(length == NdNode.RaFrameLength ? PacketCounter.RouterAdvertisements : PacketCounter.NeighborAdvertisements);
-            }
+    /// <summary>A classified frame from the uplink: decapsulation toward a VM, or host-side neighbor discovery.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private DropReason FromUplink(DataPlaneSnapshot snapshot, int slot, ref PacketMeta meta, long now, out int outPort) =>
+        meta.Kind == PacketKind.Tunnel
+            ? Decap(snapshot, slot, ref meta, now, out outPort)
+            : UplinkNeighborDiscovery(snapshot, slot, ref meta, out outPort);
 
-            return reason;
-        }
-
-        if (!L4View.TryRead(protocol, segment, out var l4))
-        {
-            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmpv6 ? DropReason.Malformed : DropReason.UnsupportedProtocol;
-        }
-
-        var iface = snapshot.InterfaceByPort[port];
-        if (iface is null)
-        {
-            return DropReason.NoInterface;
-        }
-
-        if (protocol == IpProtocol.Udp && l4.DestinationPort == Dhcpv6Layout.ServerPort)
-        {
-            var reason = Dhcpv6Node.Process(Area(slot), segment[UdpLayout.HeaderLength..], iface, _settings, _portMacs[port], out var length);
-            if (reason == DropReason.None)
-            {
-                _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
-                Counters.Count(PacketCounter.Dhcpv6Replies);
-            }
-
-            return reason;
-        }
-
-        if (iface.Ipv6 == UInt128.Zero)
-        {
-            return DropReason.FamilyDisabled;
-        }
-
-        var destination = ip.Destination;
-        if (!snapshot.Vnis[iface.VniIndex].Routes6.TryLookup(destination, out var route))
-        {
-            return DropReason.NoRoute;
-        }
-
-        var hopLimit = ip.HopLimit;
-        if (hopLimit <= 1)
-        {
-            return DropReason.TtlExceeded;
-        }
-
-        var key = MakeKey(iface.Vni, ip.Source, destination, protocol, in l4, isIpv6: true);
-        if (!Track(in key, protocol, in l4, now))
-        {
-            return DropReason.FlowTableFull;
-        }
-
-        frame[EthernetLayout.HeaderLength + Ipv6Layout.HopLimit] = (byte)(hopLimit - 1);
-        return route.Kind == RouteKind.Local
-            ? DeliverLocal(port, slot, frame, route.PortIndex, EthernetLayout.TypeIpv6, out outPort)
-            : Encapsulate(slot, iface.Underlay, route.NextHop, IpProtocol.Ipv6InIp, Ipv6Layout.Length + ip.PayloadLength, out outPort);
-    }
-
-    private DropReason FromUplink(DataPlaneSnapshot snapshot, int slot, long now, out int outPort)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DropReason UplinkNeighborDiscovery(DataPlaneSnapshot snapshot, int slot, ref PacketMeta meta, out int outPort)
     {
         outPort = 0;
-        var frame = _batch.Frame(slot);
-        if (frame.Length < EthernetLayout.HeaderLength)
         {
-            return DropReason.Malformed;
-        }
-
-        var etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[EthernetLayout.EtherType..]);
-        if (etherType != EthernetLayout.TypeIpv6)
-        {
-            return etherType == EthernetLayout.TypeIpv4 ? DropReason.Ipv4OnUplink : DropReason.UnsupportedEtherType;
-        }
-
-        if (!Ipv6View.TryRead(frame[EthernetLayout.HeaderLength..], out var outer, out var inner))
-        {
-            return DropReason.Malformed;
-        }
-
-        var nextHeader = outer.NextHeader;
-        if (nextHeader == IpProtocol.Icmpv6 && inner.Length >= 4 && inner[IcmpLayout.Type] is >= NdLayout.RouterSolicitation and <= 137)
-        {
-            var reason = NdNode.ProcessFromUplink(Area(slot), inner, snapshot, _settings.HostUnderlay, _settings.RouterAddress, _portMacs[0], ref _routerMac, out var length);
+            var frame = _batch.Frame(slot);
+            var reason = NdNode.ProcessFromUplink(Area(slot), frame.Slice(meta.L4Offset, meta.L4Length), snapshot, _settings.HostUnderlay,
+                _settings.RouterAddress, _portMacs[0], ref _routerMac, out var length);
             if (reason == DropReason.None)
             {
                 _batch.SetFrame(slot, _batch.OffsetOf(slot), length);
@@ -504,13 +476,16 @@ internal sealed class PacketWorker
 
             return reason;
         }
+    }
 
-        if (nextHeader is not (IpProtocol.IpInIp or IpProtocol.Ipv6InIp))
-        {
-            return DropReason.UplinkNotTunnel;
-        }
-
-        if (!snapshot.Vnfs.TryGetValue(outer.Destination, out var vnf))
+    /// <summary>
+    /// IP-in-IPv6 from the uplink: the outer destination names the object (VNF lookup); the inner destination must belong
+    /// to it; conntrack; DNAT for a VIP (or the reply of a SNAT flow); strip the outer headers toward the VM's port.
+    /// </summary>
+    private DropReason Decap(DataPlaneSnapshot snapshot, int slot, ref PacketMeta meta, long now, out int outPort)
+    {
+        outPort = 0;
+        if (!snapshot.Vnfs.TryGetValue(meta.OuterDestination, out var vnf))
         {
             return DropReason.UnknownUnderlay;
         }
@@ -521,36 +496,15 @@ internal sealed class PacketWorker
             return DropReason.NoInterface;
         }
 
-        return nextHeader == IpProtocol.IpInIp
-            ? Ipv4FromUplink(slot, frame, inner, iface, in vnf, now, out outPort)
-            : Ipv6FromUplink(slot, frame, inner, iface, in vnf, now, out outPort);
-    }
-
-    private DropReason Ipv4FromUplink(int slot, Span<byte> frame, ReadOnlySpan<byte> packet, InterfaceEntry iface, in VnfEntry vnf, long now, out int outPort)
-    {
-        outPort = 0;
-        if (!Ipv4View.TryRead(packet, out var ip, out var segment))
-        {
-            return DropReason.Malformed;
-        }
-
-        if (ip.IsFragment)
-        {
-            return DropReason.Fragment;
-        }
-
-        var protocol = ip.Protocol;
-        if (!L4View.TryRead(protocol, segment, out var l4))
-        {
-            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmp ? DropReason.Malformed : DropReason.UnsupportedProtocol;
-        }
-
-        var destination = ip.Destination;
+        var ipv6 = meta.IsIpv6;
+        var destination = meta.Destination;
         var addressed = vnf.Type switch
         {
-            VnfType.InterfaceIp => iface.Ipv4 != 0 && destination == iface.Ipv4,
-            VnfType.AliasPrefix => !vnf.PrefixIsIpv6 && Mask4(destination, vnf.PrefixLength) == (uint)vnf.Prefix,
-            VnfType.Vip => iface.Vip != 0 && destination == iface.Vip && iface.Ipv4 != 0,
+            VnfType.InterfaceIp => ipv6 ? iface.Ipv6 != UInt128.Zero && destination == iface.Ipv6 : iface.Ipv4 != 0 && destination == iface.Ipv4,
+            VnfType.AliasPrefix => vnf.PrefixIsIpv6 == ipv6 && (ipv6
+                ? Mask6(destination, vnf.PrefixLength) == vnf.Prefix
+                : Mask4((uint)destination, vnf.PrefixLength) == (uint)vnf.Prefix),
+            VnfType.Vip => !ipv6 && iface.Vip != 0 && destination == iface.Vip && iface.Ipv4 != 0,
             _ => false,
         };
         if (!addressed)
@@ -558,9 +512,9 @@ internal sealed class PacketWorker
             return DropReason.InnerDestinationMismatch;
         }
 
-        var key = MakeKey(iface.Vni, ip.Source, destination, protocol, in l4, isIpv6: false);
+        var key = MakeKey(iface.Vni, in meta);
         var flow = _flows.Lookup(in key, now, out var isReply);
-        if (flow >= 0 && _flows.Entry(flow).NatEpoch != iface.NatEpoch)
+        if (flow >= 0 && !ipv6 && _flows.Entry(flow).NatEpoch != iface.NatEpoch)
         {
             _flows.Remove(flow);
             flow = -1;
@@ -568,7 +522,7 @@ internal sealed class PacketWorker
 
         if (flow < 0)
         {
-            var reply = ReplyKey(in key, protocol);
+            var reply = ReplyKey(in key, meta.Protocol);
             var dnat = vnf.Type == VnfType.Vip;
             if (dnat)
             {
@@ -586,7 +540,7 @@ internal sealed class PacketWorker
             if (dnat)
             {
                 created.Flags = FlowFlags.DestinationNat;
-                created.NatAddress = destination;
+                created.NatAddress = (uint)destination;
                 created.PrivateAddress = iface.Ipv4;
             }
 
@@ -596,87 +550,23 @@ internal sealed class PacketWorker
 
         ref var entry = ref _flows.Entry(flow);
         entry.LastSeen = now;
-        if (protocol == IpProtocol.Tcp)
+        if (meta.Protocol == IpProtocol.Tcp)
         {
-            FlowTable.TrackTcp(ref entry, l4.TcpFlags, isReply);
+            FlowTable.TrackTcp(ref entry, meta.TcpFlags, isReply);
         }
 
         // Destination rewrite: inbound to a VIP (DNAT flow), or the reply to an outbound SNAT flow.
-        var translate = (!isReply && (entry.Flags & FlowFlags.DestinationNat) != 0) || (isReply && (entry.Flags & FlowFlags.SourceNat) != 0);
-        if (translate)
+        if ((!isReply && (entry.Flags & FlowFlags.DestinationNat) != 0) || (isReply && (entry.Flags & FlowFlags.SourceNat) != 0))
         {
-            var ipBytes = frame.Slice(OuterLength, ip.TotalLength);
-            RewriteIpv4Address(ipBytes, Ipv4Layout.Destination, destination, entry.PrivateAddress, protocol, ip.HeaderLength);
+            var ip = _batch.Frame(slot).Slice(meta.L3Offset, meta.L3Length);
+            RewriteIpv4Address(ip, Ipv4Layout.Destination, (uint)destination, entry.PrivateAddress, meta.Protocol, meta.HeaderLength);
             Counters.Count(PacketCounter.DestinationNat);
         }
 
-        return Decapsulate(slot, vnf.PortIndex, EthernetLayout.TypeIpv4, ip.TotalLength, out outPort);
+        return Decapsulate(slot, vnf.PortIndex, ipv6 ? EthernetLayout.TypeIpv6 : EthernetLayout.TypeIpv4, meta.L3Length, out outPort);
     }
 
-    private DropReason Ipv6FromUplink(int slot, Span<byte> frame, ReadOnlySpan<byte> packet, InterfaceEntry iface, in VnfEntry vnf, long now, out int outPort)
-    {
-        _ = frame;
-        outPort = 0;
-        if (!Ipv6View.TryRead(packet, out var ip, out var segment))
-        {
-            return DropReason.Malformed;
-        }
-
-        var protocol = ip.NextHeader;
-        if (!L4View.TryRead(protocol, segment, out var l4))
-        {
-            return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Icmpv6 ? DropReason.Malformed : DropReason.UnsupportedProtocol;
-        }
-
-        var destination = ip.Destination;
-        var addressed = vnf.Type switch
-        {
-            VnfType.InterfaceIp => iface.Ipv6 != UInt128.Zero && destination == iface.Ipv6,
-            VnfType.AliasPrefix => vnf.PrefixIsIpv6 && Mask6(destination, vnf.PrefixLength) == vnf.Prefix,
-            _ => false,
-        };
-        if (!addressed)
-        {
-            return DropReason.InnerDestinationMismatch;
-        }
-
-        var key = MakeKey(iface.Vni, ip.Source, destination, protocol, in l4, isIpv6: true);
-        if (!Track(in key, protocol, in l4, now))
-        {
-            return DropReason.FlowTableFull;
-        }
-
-        return Decapsulate(slot, vnf.PortIndex, EthernetLayout.TypeIpv6, Ipv6Layout.Length + ip.PayloadLength, out outPort);
-    }
-
-    /// <summary>Conntrack without NAT (IPv6): find or create the flow, refresh it, run the TCP state machine.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Track(in FlowKey key, byte protocol, in L4View l4, long now)
-    {
-        var flow = _flows.Lookup(in key, now, out var isReply);
-        if (flow < 0)
-        {
-            var reply = ReplyKey(in key, protocol);
-            flow = _flows.Create(in key, in reply, now);
-            if (flow < 0)
-            {
-                return false;
-            }
-
-            Counters.Count(PacketCounter.FlowsCreated);
-        }
-
-        ref var entry = ref _flows.Entry(flow);
-        entry.LastSeen = now;
-        if (protocol == IpProtocol.Tcp)
-        {
-            FlowTable.TrackTcp(ref entry, l4.TcpFlags, isReply);
-        }
-
-        return true;
-    }
-
-    private DropReason DeliverLocal(int inPort, int slot, Span<byte> frame, int target, ushort etherType, out int outPort)
+    private DropReason DeliverLocal(int inPort, Span<byte> frame, int target, ushort etherType, out int outPort)
     {
         outPort = target;
         if (target == inPort || target == 0)
@@ -688,7 +578,6 @@ internal sealed class PacketWorker
         Mac.Write(frame[EthernetLayout.Destination..], mac == 0 ? WellKnown.BroadcastMac : mac);
         Mac.Write(frame[EthernetLayout.Source..], _portMacs[target]);
         BinaryPrimitives.WriteUInt16BigEndian(frame[EthernetLayout.EtherType..], etherType);
-        _ = slot;
         Counters.Count(PacketCounter.LocalDelivered);
         return DropReason.None;
     }
@@ -729,16 +618,17 @@ internal sealed class PacketWorker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FlowKey MakeKey(uint vni, UInt128 source, UInt128 destination, byte protocol, in L4View l4, bool isIpv6)
+    private static FlowKey MakeKey(uint vni, in PacketMeta meta)
     {
+        var protocol = meta.Protocol;
         if (protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
         {
             // ICMP: the type takes the source-port slot, the echo identifier the destination-port slot.
-            var type = l4.IcmpType;
-            return FlowKey.Create(vni, source, destination, protocol, type, IsEcho(type) ? l4.IcmpIdentifier : l4.IcmpCode, isIpv6);
+            var type = meta.IcmpType;
+            return FlowKey.Create(vni, meta.Source, meta.Destination, protocol, type, IsEcho(type) ? meta.DestinationPort : meta.IcmpCode, meta.IsIpv6);
         }
 
-        return FlowKey.Create(vni, source, destination, protocol, l4.SourcePort, l4.DestinationPort, isIpv6);
+        return FlowKey.Create(vni, meta.Source, meta.Destination, protocol, meta.SourcePort, meta.DestinationPort, meta.IsIpv6);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
