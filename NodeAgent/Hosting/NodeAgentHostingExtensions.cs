@@ -6,6 +6,8 @@ using IronOrleans.NodeAgent.DataPlane;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -75,11 +77,13 @@ public static class NodeAgentHostingExtensions
             var storageConnection = connectionString ?? configuration.GetConnectionString(configuration["Orleans:Clustering:ServiceKey"] ?? "ironorleans");
             foreach (var name in (string[])[IronOrleansNames.GrainStorage, IronOrleansNames.PubSubStore])
             {
-                silo.AddAdoNetGrainStorage(name, o =>
+                // Same binary format as the Silo's stores (Silo/Hosting/PostgresSiloBuilderExtensions.cs): both read each other's rows.
+                silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> ob) => ob.Configure<Serializer>((o, serializer) =>
                 {
                     o.Invariant = IronOrleansNames.PostgresInvariant;
                     o.ConnectionString = storageConnection;
-                });
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
             }
 
             silo.AddMemoryStreams(IronOrleansNames.StreamProvider);
