@@ -162,6 +162,10 @@ public sealed class NodeAgentEndToEndTests
         await using var ping = vmA.Ns.Start("ping", "-n", "-O", "-i", "0.2", "-W", "1", "-c", "450", IpB);
         await WaitForRepliesAsync(ping, 5, "the background ping to get its first replies");
         var repliesAtKill = Replies(ping).Count;
+
+        // Both directions of the ping depend on one route each; watch them from the kill on.
+        await using var watchA = new RouteWatch(rig.NodeA, vni, $"{IpB}/32 -> {underlayB}");
+        await using var watchB = new RouteWatch(rig.NodeB, vni, $"{IpA}/32 -> {underlayA}");
         await rig.NodeA.Agent!.KillAsync();
         rig.Mark($"NodeAgent A killed (SIGKILL) after {repliesAtKill} ping replies");
 
@@ -201,13 +205,14 @@ public sealed class NodeAgentEndToEndTests
         var replies = Replies(ping);
         var lost = Enumerable.Range(1, replies.Max()).Except(replies).ToList();
         var lostWhileDead = lost.Where(s => s <= seqAtRestart).ToList();
+        var routes = $"{watchA.Describe()}; {watchB.Describe()}";
         rig.Mark($"background ping: {replies.Count} replies up to icmp_seq {replies.Max()}, lost {lost.Count} " +
-            $"[{string.Join(',', lost)}], lost before the restart {lostWhileDead.Count}");
+            $"[{string.Join(',', lost)}], lost before the restart {lostWhileDead.Count}; {routes}");
         Assert.True(lostWhileDead.Count == 0,
-            $"the established ping lost icmp_seq {string.Join(',', lostWhileDead)} while NodeAgent A was dead (the data plane must not depend on the agent)");
-        Assert.True(lost.Count == 0,
-            $"the established ping lost icmp_seq {string.Join(',', lost)} around the restart of NodeAgent A (up to {seqAtRestart} the agent was dead; " +
-            "a prompt agent restart must not withdraw and re-announce the node's routes)");
+            $"the established ping lost icmp_seq {string.Join(',', lostWhileDead)} while NodeAgent A was dead (the data plane must not depend on the agent); {routes}");
+        Assert.True(lost.Count == 0 && watchA.Gaps.Count == 0 && watchB.Gaps.Count == 0,
+            $"the established ping lost icmp_seq [{string.Join(',', lost)}] around the restart of NodeAgent A (up to icmp_seq {seqAtRestart} the agent was dead): {routes}. " +
+            "A prompt agent restart must not withdraw and re-announce the node's routes.");
     }
 
     private static async Task<NetworkInterface> EnsureAsync(CloudRig rig, string name, NodeRig node, string ip)

@@ -212,7 +212,7 @@ public sealed class CloudRig : IAsyncDisposable
     /// <summary>Records a step with its time since the start (printed with the diagnostics and the test output).</summary>
     public void Mark(string step)
     {
-        var line = $"+{(DateTime.UtcNow - _started).TotalSeconds,6:0.0} s  {step}";
+        var line = $"+{(DateTime.UtcNow - _started).TotalSeconds,6:0.0} s  ({DateTime.UtcNow:HH:mm:ss.fff} UTC)  {step}";
         lock (_timeline)
         {
             _timeline.Add(line);
@@ -234,14 +234,42 @@ public sealed class CloudRig : IAsyncDisposable
     {
         var text = new StringBuilder();
         text.Append("\n===== timeline =====\n").Append(Timeline()).Append('\n');
-        IEnumerable<ServiceProcess?> processes = [Silo, Gateway, .. Nodes.Select(n => n.DaemonProcess), .. Nodes.SelectMany(n => n.AgentHistory)];
-        foreach (var process in processes.OfType<ServiceProcess>())
+        IEnumerable<ServiceProcess?> all = [Silo, Gateway, .. Nodes.Select(n => n.DaemonProcess), .. Nodes.SelectMany(n => n.AgentHistory)];
+        var processes = all.OfType<ServiceProcess>().ToList();
+
+        // Warnings and errors of every process first, with their source: they usually name the cause.
+        text.Append("===== warnings and errors (all logs, last 30) =====\n");
+        foreach (var line in processes
+            .SelectMany(p => SafeLines(p).Where(IsWarningOrError).Select(l => $"[{p.Name}] {l}"))
+            .OrderBy(l => l[(l.IndexOf(']', StringComparison.Ordinal) + 2)..], StringComparer.Ordinal)
+            .TakeLast(30))
+        {
+            text.Append(line.Length > 400 ? line[..400] + " …" : line).Append('\n');
+        }
+
+        foreach (var process in processes)
         {
             text.Append(CultureInfo.InvariantCulture, $"===== {process.Name} ({process.LogPath}, last {lines} lines) =====\n")
                 .Append(process.Tail(lines)).Append('\n');
         }
 
         return text.ToString();
+    }
+
+    private static bool IsWarningOrError(string line) =>
+        line.Contains(" warn: ", StringComparison.Ordinal) || line.Contains(" fail: ", StringComparison.Ordinal)
+        || line.Contains(" crit: ", StringComparison.Ordinal) || line.Contains(" ### ", StringComparison.Ordinal);
+
+    private static string[] SafeLines(ServiceProcess process)
+    {
+        try
+        {
+            return process.ReadLog().Split('\n');
+        }
+        catch (IOException)
+        {
+            return [];
+        }
     }
 
     private static void ThrowIfExited(ServiceProcess process)

@@ -60,6 +60,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        info.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true"; // one clock for the timeline
         info.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning"; // not one line per gRPC call
         info.Environment["Logging__LogLevel__Polly"] = "Warning";
         foreach (var (key, value) in environment)
@@ -68,7 +69,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-        log.WriteLine($"### {DateTime.UtcNow:HH:mm:ss.fff} starting {name}: dotnet {dll} {string.Join(' ', info.ArgumentList.Skip(1))}");
+        log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} ### starting {name}: dotnet {dll} {string.Join(' ', info.ArgumentList.Skip(1))}");
         var process = new Process { StartInfo = info };
         var service = new ServiceProcess(name, logPath, process, log);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
@@ -115,7 +116,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            Append($"### {DateTime.UtcNow:HH:mm:ss.fff} test sends SIGKILL to {Name} (pid {_process.Id})");
+            Append($"{DateTime.UtcNow:HH:mm:ss.fff} ### test sends SIGKILL to {Name} (pid {_process.Id})");
             _process.Kill(entireProcessTree: true);
         }
 
