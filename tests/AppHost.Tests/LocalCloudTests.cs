@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using IronOrleans.Demo;
+
+namespace IronOrleans.AppHost.Tests;
+
+/// <summary>
+/// The local cloud end to end: aspire/AppHost brought up through Aspire.Hosting.Testing with its own state directory
+/// and ports (so it never meets a developer's running local cloud), then the README's demo against it.
+/// </summary>
+public sealed class LocalCloudTests
+{
+    private static readonly TimeSpan HealthyTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan DemoTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PostgresStopTimeout = TimeSpan.FromSeconds(30);
+    private static readonly string[] Resources = ["silo", "gateway", "node-a", "node-b"];
+
+    [Fact]
+    [Trait("Category", "E2E")]
+    public async Task LocalCloud_ServesGrpcAndProgramsANicOnEachNode()
+    {
+        var output = TestContext.Current.TestOutputHelper!;
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var state = Directory.CreateTempSubdirectory("ironorleans-apphost-test-");
+        var ports = FreeLoopbackPorts(6);
+        var (postgresPort, gatewayPort, siloHttpPort) = (ports[0], ports[1], ports[2]);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            string[] args =
+            [
+                $"--IronOrleans:LocalCloud:StateDirectory={state.FullName}",
+                Invariant($"--IronOrleans:LocalCloud:PostgresPort={postgresPort}"),
+                Invariant($"--IronOrleans:LocalCloud:GatewayPort={gatewayPort}"),
+                Invariant($"--IronOrleans:LocalCloud:SiloHttpPort={siloHttpPort}"),
+
+                // The dashboard is off under test; move its other fixed ports off a developer's running AppHost anyway.
+                Invariant($"--ASPNETCORE_URLS=http://127.0.0.1:{ports[3]}"),
+                Invariant($"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{ports[4]}"),
+                Invariant($"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{ports[5]}"),
+            ];
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.IronOrleans_AppHost>(
+                args, (options, _) => options.DisableDashboard = true, cancellationToken);
+            await using (var app = await builder.BuildAsync(cancellationToken))
+            {
+                await app.StartAsync(cancellationToken);
+                await WaitForHealthyAsync(app, cancellationToken);
+                output.WriteLine($"silo, gateway, node-a and node-b healthy after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+
+                // The Gateway's gRPC health over a real h2c channel, overall and for the provider API.
+                using var channel = GrpcChannel.ForAddress(Invariant($"http://127.0.0.1:{gatewayPort}"));
+                var health = new Health.HealthClient(channel);
+                Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving,
+                    (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: cancellationToken)).Status);
+                Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving,
+                    (await health.CheckAsync(new HealthCheckRequest { Service = "ironorleans.provider.v1.ProviderService" }, cancellationToken: cancellationToken)).Status);
+
+                // The Orleans dashboard on the silos' HTTP endpoint.
+                using var silo = app.CreateHttpClient("silo", "http");
+                using var dashboard = await silo.GetAsync(new Uri("/dashboard/", UriKind.Relative), cancellationToken);
+                Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+
+                // The README's demo: both nodes registered and programmed their NIC.
+                var nics = await LocalCloudDemo.RunAsync(channel, output.WriteLine, DemoTimeout, cancellationToken);
+                Assert.Equal(["node-a", "node-b"], nics.Select(n => n.Node).Order().ToArray());
+                Assert.All(nics, nic =>
+                {
+                    Assert.Equal("READY", nic.State);
+                    Assert.NotEmpty(nic.Device);
+                    Assert.StartsWith($"ironcore-net://{LocalCloudDemo.Namespace}/{nic.Name}/{nic.Node}/", nic.ProviderId, StringComparison.Ordinal);
+                });
+                output.WriteLine($"demo done after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+            }
+
+            // Stopping the AppHost stops PostgreSQL (it removes postmaster.pid when it shuts down).
+            var stopped = Stopwatch.GetTimestamp();
+            Assert.True(await WaitForPostgresExitAsync(state.FullName), $"PostgreSQL still runs {PostgresStopTimeout.TotalSeconds:0} s after the AppHost stopped");
+            output.WriteLine($"PostgreSQL stopped {Stopwatch.GetElapsedTime(stopped).TotalSeconds:0.0} s after the AppHost; total {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            await StopPostgresAndDeleteAsync(state);
+        }
+    }
+
+    private static async Task WaitForHealthyAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(HealthyTimeout);
+        foreach (var resource in Resources)
+        {
+            try
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                var states = string.Join(", ", Resources.Select(r =>
+                    app.ResourceNotifications.TryGetCurrentState(r, out var e) ? $"{r}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}" : $"{r}=?"));
+                Assert.Fail($"Waiting for {resource} to become healthy: not within {HealthyTimeout.TotalSeconds:0} s. Resource states: {states}");
+            }
+        }
+    }
+
+    /// <summary>Waits (bounded) until the test's PostgreSQL has removed its pid file or its process is gone.</summary>
+    private static async Task<bool> WaitForPostgresExitAsync(string stateDirectory)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(PostgresStopTimeout.TotalSeconds * Stopwatch.Frequency);
+        for (var attempt = 0; attempt < 300 && Stopwatch.GetTimestamp() < deadline; attempt++)
+        {
+            if (PostmasterPid(stateDirectory) is not { } pid || !IsRunning(pid))
+            {
+                return true;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
+
+        return false;
+    }
+
+    /// <summary>Clean-up that also runs on failure: stops this test's PostgreSQL if it survived, then deletes the state directory.</summary>
+    private static async Task StopPostgresAndDeleteAsync(DirectoryInfo state)
+    {
+        if (!await WaitForPostgresExitAsync(state.FullName) && PostmasterPid(state.FullName) is { } pid)
+        {
+            try
+            {
+                using var postmaster = Process.GetProcessById(pid);
+                postmaster.Kill(entireProcessTree: true);
+                await postmaster.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or OperationCanceledException)
+            {
+                // Gone already, or did not die in time: the directory delete below still runs.
+            }
+        }
+
+        for (var attempt = 0; attempt < 3 && state.Exists; attempt++)
+        {
+            try
+            {
+                state.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+            }
+
+            state.Refresh();
+        }
+    }
+
+    private static int? PostmasterPid(string stateDirectory)
+    {
+        var pidFile = Path.Combine(stateDirectory, "pg", "data", "postmaster.pid");
+        try
+        {
+            return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                ? pid
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Distinct free ports on 127.0.0.1 (held open together so none is handed out twice).</summary>
+    private static int[] FreeLoopbackPorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
