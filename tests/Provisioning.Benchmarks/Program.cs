@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using IronOrleans.Provisioning.Benchmarks;
+
+// One command: PostgreSQL + control silo + Gateway + NodeAgent silos with in-process PacketCores (and a victim NodeAgent
+// in a child process), then (1) NIC provisioning latency through the provider API until Ready and routed on every
+// subscribing node, (2) route convergence to N subscribers, (3) dead-node route withdrawal. Prints a markdown table.
+if (args is [AgentChild.Argument])
+{
+    return await AgentChild.RunAsync();
+}
+
+BenchmarkOptions options;
+try
+{
+        options = BenchmarkOptions.Parse(args);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+
+    var topology = new Topology(options);
+    var run = options.Scenario;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Starting PostgreSQL, a control silo, the Gateway, {options.AgentSilos} NodeAgent silos ({options.Nodes} bench nodes + {options.Subscribers} convergence nodes, "
+        + $"in-process PacketCores){(run is "all" or "dead-node" ? " and a victim NodeAgent process" : "")} ..."));
+    var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+    var environment = await ProvisioningEnvironment.StartAsync(topology);
+    var clients = new GrpcClients(environment.GatewayAddress, options.Clients);
+    var checks = new List<string>();
+    ProvisionResult? provision = null;
+    (Latencies Latencies, int Failures, string? Error)? converge = null;
+    DeadNodeResult? dead = null;
+    try
+    {
+
+    var membership = environment.MembershipOptions;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Cluster up in {System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalSeconds:0.0} s. NodeAgent tick {environment.TickInterval.TotalMilliseconds:0} ms. "
+        + $"Membership (production defaults, untouched): ProbeTimeout {membership.ProbeTimeout.TotalSeconds:0.#} s, NumMissedProbesLimit {membership.NumMissedProbesLimit}, "
+        + $"NumProbedSilos {membership.NumProbedSilos}, NumVotesForDeathDeclaration {membership.NumVotesForDeathDeclaration}, "
+        + $"TableRefreshTimeout {membership.TableRefreshTimeout.TotalSeconds:0.#} s, IAmAliveTablePublishTimeout {membership.IAmAliveTablePublishTimeout.TotalSeconds:0.#} s, "
+        + $"DeathVoteExpirationTimeout {membership.DeathVoteExpirationTimeout.TotalSeconds:0.#} s, EnableIndirectProbes {membership.EnableIndirectProbes}. "
+        + $"Stream queue poll period {environment.StreamPollPeriod.TotalMilliseconds:0} ms{(options.StreamPoll is null ? " (default)" : " (--stream-poll experiment)")}."));
+
+    var watched = topology.BenchNodes.Concat(topology.ConvNodes).Concat(run is "all" or "dead-node" ? [topology.Victim] : []).ToArray();
+    await clients.WatchAsync(watched, environment.Tracker, TimeSpan.FromSeconds(60));
+    var scenarios = new Scenarios(environment, options, clients);
+    await scenarios.CreateNetworksAsync();
+
+    var seedFailures = 0;
+    if (run is "all" or "provision" or "dead-node")
+    {
+        Console.WriteLine($"Seeding: one NIC per node in each of {topology.Networks} networks ({topology.Networks * topology.BenchNodes.Length} NICs, not measured) ...");
+        seedFailures = await scenarios.SeedAsync();
+        checks.Add(seedFailures == 0 ? "OK seed NICs Ready and routed everywhere" : $"FAIL {seedFailures} seed NICs failed");
+    }
+
+    if (run is "all" or "provision")
+    {
+        Console.WriteLine($"Provisioning {options.Count} NICs with {options.Clients} concurrent clients over {topology.BenchNodes.Length} nodes, {topology.Networks} networks ...");
+        provision = await scenarios.ProvisionAsync();
+        var (problems, verified) = scenarios.VerifyEngines();
+        checks.Add(problems.Count == 0
+            ? $"OK PacketCore read-back: {verified} remote routes and every interface present on {topology.BenchNodes.Length} nodes, nothing extra"
+            : $"FAIL PacketCore read-back: {string.Join("; ", problems.Take(10))}{(problems.Count > 10 ? $" (+{problems.Count - 10} more)" : "")}");
+        checks.Add(await scenarios.CheckDuplicatesAsync(provision.Attempted + topology.Networks * topology.BenchNodes.Length));
+    }
+
+    if (run is "all" or "converge")
+    {
+        Console.WriteLine($"Convergence: {options.Announcements} announcements, one at a time, to a VNI with {options.Subscribers} subscribers ...");
+        converge = await scenarios.ConvergeAsync();
+        if (converge.Value.Error is { } e)
+        {
+            checks.Add("FAIL convergence set-up: " + e);
+        }
+    }
+
+    if (run is "all" or "dead-node")
+    {
+        Console.WriteLine("Dead node: one NIC per network on the victim, then SIGKILL of its NodeAgent process ...");
+        dead = await scenarios.DeadNodeAsync();
+        if (dead.Error is { } e)
+        {
+            checks.Add("FAIL dead node: " + e);
+        }
+    }
+
+    if (clients.WatchRestarts > 0)
+    {
+        checks.Add($"FAIL {clients.WatchRestarts} node watches broke and were re-opened");
+    }
+}
+finally
+{
+    // Tear down before printing, so shutdown noise does not follow the report.
+    await clients.DisposeAsync();
+    await environment.DisposeAsync();
+}
+
+Console.WriteLine();
+Console.WriteLine(Report(options, topology, provision, converge, dead));
+foreach (var check in checks)
+{
+    Console.WriteLine(check);
+}
+
+var failed = checks.Any(c => !c.StartsWith("OK", StringComparison.Ordinal))
+    || provision is { Failures: > 0 } || converge is { Failures: > 0 } || dead is { RoutesGone: null };
+return failed ? 1 : 0;
+
+static string Report(BenchmarkOptions options, Topology topology, ProvisionResult? p, (Latencies Latencies, int Failures, string? Error)? c, DeadNodeResult? d)
+{
+    var sb = new StringBuilder();
+    string Ms(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+    void Row(string metric, string goal, string measured) => sb.AppendLine($"| {metric} | {goal} | {measured} |");
+    sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+        $"Provisioning: {options.Count} NICs, {options.Clients} clients, {topology.BenchNodes.Length} nodes on {options.AgentSilos} NodeAgent silos, "
+        + $"{topology.Networks} networks; done = Ready (provider watch) and /32 installed in the PacketCore of all {topology.BenchNodes.Length - 1} other nodes."));
+    sb.AppendLine();
+    sb.AppendLine("| metric | goal | measured |");
+    sb.AppendLine("|---|---:|---:|");
+    if (p is not null)
+    {
+        Row("NIC provisioning p50", "", Ms(p.Done.PercentileMs(50)));
+        Row("NIC provisioning p95", "≤ 50 ms", Ms(p.Done.PercentileMs(95)));
+        Row("NIC provisioning p99", "≤ 150 ms", Ms(p.Done.PercentileMs(99)));
+        Row("NIC provisioning max", "", Ms(p.Done.MaxMs));
+        Row("NIC provisioning failures", "0", p.Failures == 0 ? "0" : $"{p.Failures} ({string.Join(", ", p.Errors.Select(e => $"{e.Key}: {e.Value}"))})");
+        Row("NIC provisioning throughput", "", string.Create(CultureInfo.InvariantCulture, $"{p.PerSecond:0} NICs/s ({p.Succeeded} in {p.Duration.TotalSeconds:0.0} s)"));
+    }
+
+    if (c is { } conv)
+    {
+        Row($"route convergence p50 (1 announcement → {options.Subscribers} subscribers)", "", Ms(conv.Latencies.PercentileMs(50)));
+        Row("route convergence p99", "≤ 50 ms", Ms(conv.Latencies.PercentileMs(99)));
+        Row("route convergence max", "", Ms(conv.Latencies.MaxMs));
+        Row("route convergence failures", "0", conv.Failures.ToString(CultureInfo.InvariantCulture));
+    }
+
+    if (d is not null)
+    {
+        Row($"dead node: kill → its {d.RoutesBefore} routes gone on every node", "≤ 3 s",
+            d.RoutesGone is { } g ? g.TotalSeconds.ToString("0.00 s", CultureInfo.InvariantCulture) : "not gone: " + d.Error);
+        Row("dead node: kill → declared Dead in membership (part of the above)", "",
+            d.DeclaredDead is { } dd ? dd.TotalSeconds.ToString("0.00 s", CultureInfo.InvariantCulture) : "n/a");
+    }
+
+    if (p is not null)
+    {
+        sb.AppendLine();
+        sb.AppendLine("Breakdown of the successful provisionings (from the start of the Ensure call):");
+        sb.AppendLine($"- EnsureNetworkInterface RPC returned:        {p.Ensure.Summary()}");
+        sb.AppendLine($"- interface created in its node's PacketCore: {p.Created.Summary()}");
+        sb.AppendLine($"- /32 installed on the first other node:      {p.FirstRoute.Summary()}");
+        sb.AppendLine($"- Ready seen on the node watch:               {p.Ready.Summary()}");
+        sb.AppendLine($"- Ready and routed on every node (= done):    {p.Done.Summary()}");
+    }
+
+    return sb.ToString();
+}
