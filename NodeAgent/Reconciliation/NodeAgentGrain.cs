@@ -70,6 +70,9 @@ internal sealed partial class NodeAgentGrain(
     {
         if (!_started)
         {
+            // A new activation (the previous one was lost with a grain-directory partition when another silo died)
+            // knows nothing: start it like the host does, so it re-snapshots and adopts what PacketCore holds.
+            await StartAsync();
             return;
         }
 
@@ -583,7 +586,43 @@ internal sealed partial class NodeAgentGrain(
             return;
         }
 
+        await AdoptDataPlaneRoutesAsync(rib);
         await ProgramRoutesAsync(rib);
+    }
+
+    /// <summary>
+    /// Takes the VNI's routes PacketCore already has into the RIB's installed set, so the next programming pass removes
+    /// the ones nobody announces any more (routes installed by an earlier activation or agent process, e.g. of a node
+    /// that died meanwhile) and keeps the wanted ones without a delete and re-create that would drop traffic.
+    /// </summary>
+    private async Task AdoptDataPlaneRoutesAsync(VniRib rib)
+    {
+        if (!_local.Values.Any(l => l.Vni == rib.Vni))
+        {
+            return; // dpservice keeps no routes for a VNI without interfaces
+        }
+
+        var listed = await Dp.ListRoutesAsync(rib.Vni);
+        if (!listed.IsOk || listed.Value is null)
+        {
+            return;
+        }
+
+        var selected = rib.Selected();
+        foreach (var route in listed.Value)
+        {
+            var prefix = route.Prefix.Normalize().ToString();
+            if (rib.Installed.ContainsKey(prefix))
+            {
+                continue;
+            }
+
+            var underlay = route.NextHopAddress.ToString();
+            rib.Installed[prefix] = selected.TryGetValue(prefix, out var want) && IPAddress.Parse(want.Underlay).Equals(route.NextHopAddress)
+                && (want.TargetVni == 0 ? rib.Vni : want.TargetVni) == route.NextHopVni
+                ? want
+                : new NextHop(underlay, NextHopType.Standard, route.NextHopVni);
+        }
     }
 
     /// <summary>Makes PacketCore's routes of the VNI equal to the RIB's selection (level-based; retried on every tick).</summary>
