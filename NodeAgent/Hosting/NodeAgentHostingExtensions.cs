@@ -86,7 +86,8 @@ public static class NodeAgentHostingExtensions
                 }));
             }
 
-            silo.AddMemoryStreams(IronOrleansNames.StreamProvider);
+            silo.AddMemoryStreams(IronOrleansNames.StreamProvider, streams => streams.ConfigurePullingAgent(
+                agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = IronOrleansNames.StreamPollPeriod)));
         });
 
         return builder;

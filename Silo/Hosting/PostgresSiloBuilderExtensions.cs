@@ -72,7 +72,8 @@ public static class PostgresSiloBuilderExtensions
         }
 
         builder.UseTransactions();
-        builder.AddMemoryStreams(IronOrleansNames.StreamProvider);
+        builder.AddMemoryStreams(IronOrleansNames.StreamProvider, streams => streams.ConfigurePullingAgent(
+            agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = IronOrleansNames.StreamPollPeriod)));
         return builder;
     }
 
