@@ -15,13 +15,6 @@ public static class IronOrleansNames
     /// <summary>Stream provider for node desired-state and NIC watch streams.</summary>
     public const string StreamProvider = "Default";
 
-    /// <summary>
-    /// How often a silo's pulling agents read the memory-stream queues. Orleans' default (100 ms) is added to every hop
-    /// (node grain → NodeAgent, NIC status → Gateway watch), so a NIC would wait up to 200 ms for polling alone; 10 ms
-    /// costs a few hundred timer ticks per second per silo.
-    /// </summary>
-    public static readonly TimeSpan StreamPollPeriod = TimeSpan.FromMilliseconds(10);
-
     /// <summary>ADO.NET invariant name of the PostgreSQL provider (Npgsql).</summary>
     public const string PostgresInvariant = "Npgsql";
 }

@@ -86,8 +86,7 @@ public static class NodeAgentHostingExtensions
                 }));
             }
 
-            silo.AddMemoryStreams(IronOrleansNames.StreamProvider, streams => streams.ConfigurePullingAgent(
-                agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = IronOrleansNames.StreamPollPeriod)));
+            silo.AddMemoryStreams(IronOrleansNames.StreamProvider);
         });
 
         return builder;

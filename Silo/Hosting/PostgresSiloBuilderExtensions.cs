@@ -72,8 +72,7 @@ public static class PostgresSiloBuilderExtensions
         }
 
         builder.UseTransactions();
-        builder.AddMemoryStreams(IronOrleansNames.StreamProvider, streams => streams.ConfigurePullingAgent(
-            agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = IronOrleansNames.StreamPollPeriod)));
+        builder.AddMemoryStreams(IronOrleansNames.StreamProvider);
         return builder;
     }
 
