@@ -311,11 +311,13 @@ public sealed class PacketCoreControl : IPacketCoreControl
             if (model.Ipv4 != 0)
             {
                 vni.Routes4.Remove((model.Ipv4, 32));
+                vni.Invalidate();
             }
 
             if (model.Ipv6 != UInt128.Zero)
             {
                 vni.Routes6.Remove((model.Ipv6, 128));
+                vni.Invalidate();
             }
 
             _vnfs.Remove(model.Underlay);
@@ -829,11 +831,13 @@ public sealed class PacketCoreControl : IPacketCoreControl
         if (model.Ipv4 != 0)
         {
             vni.Routes4[(model.Ipv4, 32)] = new RouteModel(RouteModelKind.Host, model.Port, 0, UInt128.Zero);
+            vni.Invalidate();
         }
 
         if (model.Ipv6 != UInt128.Zero)
         {
             vni.Routes6[(model.Ipv6, 128)] = new RouteModel(RouteModelKind.Host, model.Port, 0, UInt128.Zero);
+            vni.Invalidate();
         }
     }
 
@@ -968,7 +972,14 @@ public sealed class PacketCoreControl : IPacketCoreControl
 
     private sealed class VniModel(uint vni)
     {
+        // The last built tables; immutable, so snapshots share them until this VNI's routes change. Publish() then
+        // rebuilds only the changed VNI instead of every VNI's LPM on every control call.
+        private VniTables? _built;
+
         public uint Vni { get; } = vni;
+
+        /// <summary>Call after changing <see cref="Routes4"/> or <see cref="Routes6"/> directly.</summary>
+        public void Invalidate() => _built = null;
 
         public int RefCount { get; set; }
 
@@ -986,6 +997,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
 
         public void AddRoute(RouteKey key, RouteModel route)
         {
+            _built = null;
             if (key.IsIpv6)
             {
                 Routes6[(key.Address, key.Length)] = route;
@@ -998,6 +1010,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
 
         public void RemoveRoute(RouteKey key)
         {
+            _built = null;
             if (key.IsIpv6)
             {
                 Routes6.Remove((key.Address, key.Length));
@@ -1011,6 +1024,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
         /// <summary>Initialize/ResetVni: keep host and alias-prefix routes, drop configured (external) ones.</summary>
         public void RemoveExternalRoutes()
         {
+            _built = null;
             foreach (var (key, route) in Routes4)
             {
                 if (route.Kind == RouteModelKind.External)
@@ -1061,7 +1075,9 @@ public sealed class PacketCoreControl : IPacketCoreControl
             }
         }
 
-        public VniTables Build()
+        public VniTables Build() => _built ??= BuildTables();
+
+        private VniTables BuildTables()
         {
             var v4 = new List<(uint, int, RouteTarget)>(Routes4.Count);
             foreach (var ((address, length), route) in Routes4)
