@@ -30,6 +30,7 @@ internal sealed partial class NodeAgentGrain(
     private readonly Dictionary<string, LocalNic> _local = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, VniRib> _ribs = [];
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reporting = new(StringComparer.Ordinal);
     private readonly HashSet<uint> _vnisToResync = [];
     private readonly Dictionary<Guid, string> _deviceClaims = [];
     private string? _dpUuid;
@@ -264,7 +265,7 @@ internal sealed partial class NodeAgentGrain(
             {
                 var started = instruments.Now();
                 local = await EnsureNicAsync(desired, local);
-                await ReportReadyAsync(desired, local);
+                StartReportReady(desired, local);
                 instruments.OnReconciled(started);
             }
 
@@ -694,7 +695,12 @@ internal sealed partial class NodeAgentGrain(
         }
     }
 
-    private async Task ReportReadyAsync(NetworkInterfaceInfo desired, LocalNic local)
+    /// <summary>
+    /// Reports Ready without holding this grain's turn: the report is a control-plane transaction (hundreds of ms under
+    /// load), and awaiting it inside the turn queued route deliveries behind it until they timed out. One report per
+    /// NIC is in flight; a failed one puts the NIC back on the retry list for the next tick.
+    /// </summary>
+    private void StartReportReady(NetworkInterfaceInfo desired, LocalNic local)
     {
         var underlay = local.Underlay.ToString();
         var prefixes = local.Prefixes.Keys.Order(StringComparer.Ordinal).ToArray();
@@ -704,6 +710,34 @@ internal sealed partial class NodeAgentGrain(
             return;
         }
 
+        var key = desired.Name.Key;
+        if (!_reporting.Add(key))
+        {
+            return; // one in flight; the next reconcile or tick reports again if it was stale
+        }
+
+        _ = ReportReadyInBackgroundAsync(desired, local, underlay, prefixes, key);
+    }
+
+    private async Task ReportReadyInBackgroundAsync(NetworkInterfaceInfo desired, LocalNic local, string underlay, string[] prefixes, string key)
+    {
+        try
+        {
+            await ReportReadyAsync(desired, local, underlay, prefixes);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogReportFailed(logger, ex, Node, key);
+            _failing.Add(key); // the next tick reconciles (idempotently) and reports again
+        }
+        finally
+        {
+            _reporting.Remove(key);
+        }
+    }
+
+    private async Task ReportReadyAsync(NetworkInterfaceInfo desired, LocalNic local, string underlay, string[] prefixes)
+    {
         var updated = await GrainFactory.GetGrain<IControlPlaneGrain>(0).ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
         {
             Uid = desired.Uid,
@@ -712,9 +746,10 @@ internal sealed partial class NodeAgentGrain(
             UnderlayAddress = underlay,
             Prefixes = prefixes,
         });
-        if (updated is not null)
+        // Take only the status: a newer spec of the same NIC may have arrived while the report was in flight.
+        if (updated is not null && _desired.TryGetValue(desired.Name.Key, out var current) && current.Uid == updated.Uid)
         {
-            _desired[desired.Name.Key] = updated;
+            _desired[desired.Name.Key] = current with { Status = updated.Status };
         }
     }
 
