@@ -31,6 +31,12 @@ public sealed class ConcurrencyTests
             }
         });
 
+        // Traffic must be flowing before the control side churns, or fast control calls can finish before the worker
+        // forwarded a single packet and the test would check nothing about concurrency.
+        Assert.True(SpinWait.SpinUntil(() => t.Engine.GetCount(Diagnostics.PacketCounter.Encapsulated) > 0, TimeSpan.FromSeconds(10)),
+            "the worker encapsulated nothing within 10 s of starting traffic");
+        var encapsulatedBefore = t.Engine.GetCount(Diagnostics.PacketCounter.Encapsulated);
+
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
         {
             for (var i = 0; i < 200; i++)
@@ -63,6 +69,6 @@ public sealed class ConcurrencyTests
         Assert.Equal(0, t.Engine.WorkerFaults);
         Assert.Equal(401, t.Control.ListRoutes(100).Value!.Count);
         Assert.False(t.Control.CheckVniInUse(200, VniType.Ipv4).Value);
-        Assert.True(t.Engine.GetCount(Diagnostics.PacketCounter.Encapsulated) > 0);
+        Assert.True(t.Engine.GetCount(Diagnostics.PacketCounter.Encapsulated) > encapsulatedBefore, "traffic stopped while the control side churned");
     }
 }
