@@ -587,47 +587,16 @@ internal sealed partial class NodeAgentGrain(
             return;
         }
 
-        await AdoptDataPlaneRoutesAsync(rib);
-        await ProgramRoutesAsync(rib);
+        await ProgramRoutesAsync(rib, adoptExisting: true);
     }
 
     /// <summary>
-    /// Takes the VNI's routes PacketCore already has into the RIB's installed set, so the next programming pass removes
-    /// the ones nobody announces any more (routes installed by an earlier activation or agent process, e.g. of a node
-    /// that died meanwhile) and keeps the wanted ones without a delete and re-create that would drop traffic.
+    /// Makes PacketCore's routes of the VNI equal to the RIB's selection (level-based; retried on every tick). With
+    /// <paramref name="adoptExisting"/> (a VNI resync), the routes PacketCore already holds are first taken into the
+    /// installed set, so routes nobody announces any more (left by an earlier activation or agent process, e.g. of a
+    /// node that died meanwhile) are removed and wanted ones are kept without a delete and re-create that drops traffic.
     /// </summary>
-    private async Task AdoptDataPlaneRoutesAsync(VniRib rib)
-    {
-        if (!_local.Values.Any(l => l.Vni == rib.Vni))
-        {
-            return; // dpservice keeps no routes for a VNI without interfaces
-        }
-
-        var listed = await Dp.ListRoutesAsync(rib.Vni);
-        if (!listed.IsOk || listed.Value is null)
-        {
-            return;
-        }
-
-        var selected = rib.Selected();
-        foreach (var route in listed.Value)
-        {
-            var prefix = route.Prefix.Normalize().ToString();
-            if (rib.Installed.ContainsKey(prefix))
-            {
-                continue;
-            }
-
-            var underlay = route.NextHopAddress.ToString();
-            rib.Installed[prefix] = selected.TryGetValue(prefix, out var want) && IPAddress.Parse(want.Underlay).Equals(route.NextHopAddress)
-                && (want.TargetVni == 0 ? rib.Vni : want.TargetVni) == route.NextHopVni
-                ? want
-                : new NextHop(underlay, NextHopType.Standard, route.NextHopVni);
-        }
-    }
-
-    /// <summary>Makes PacketCore's routes of the VNI equal to the RIB's selection (level-based; retried on every tick).</summary>
-    private async Task ProgramRoutesAsync(VniRib rib)
+    private async Task ProgramRoutesAsync(VniRib rib, bool adoptExisting = false)
     {
         if (!_local.Values.Any(l => l.Vni == rib.Vni))
         {
@@ -635,6 +604,22 @@ internal sealed partial class NodeAgentGrain(
         }
 
         var selected = rib.Selected();
+        if (adoptExisting && await Dp.ListRoutesAsync(rib.Vni) is { IsOk: true, Value: { } listed })
+        {
+            foreach (var route in listed)
+            {
+                var prefix = route.Prefix.Normalize().ToString();
+                if (!rib.Installed.ContainsKey(prefix))
+                {
+                    rib.Installed[prefix] = selected.TryGetValue(prefix, out var want)
+                        && IPAddress.Parse(want.Underlay).Equals(route.NextHopAddress)
+                        && (want.TargetVni == 0 ? rib.Vni : want.TargetVni) == route.NextHopVni
+                        ? want
+                        : new NextHop(route.NextHopAddress.ToString(), NextHopType.Standard, route.NextHopVni);
+                }
+            }
+        }
+
         foreach (var (prefix, hop) in rib.Installed.ToArray())
         {
             if (!selected.TryGetValue(prefix, out var want) || want != hop)
@@ -723,7 +708,20 @@ internal sealed partial class NodeAgentGrain(
     {
         try
         {
-            await ReportReadyAsync(desired, local, underlay, prefixes);
+            var updated = await GrainFactory.GetGrain<IControlPlaneGrain>(0).ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
+            {
+                Uid = desired.Uid,
+                State = NetworkInterfaceState.Ready,
+                TapDevice = local.VfName,
+                UnderlayAddress = underlay,
+                Prefixes = prefixes,
+            });
+
+            // Take only the status: a newer spec of the same NIC may have arrived while the report was in flight.
+            if (updated is not null && _desired.TryGetValue(key, out var current) && current.Uid == updated.Uid)
+            {
+                _desired[key] = current with { Status = updated.Status };
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -733,23 +731,6 @@ internal sealed partial class NodeAgentGrain(
         finally
         {
             _reporting.Remove(key);
-        }
-    }
-
-    private async Task ReportReadyAsync(NetworkInterfaceInfo desired, LocalNic local, string underlay, string[] prefixes)
-    {
-        var updated = await GrainFactory.GetGrain<IControlPlaneGrain>(0).ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
-        {
-            Uid = desired.Uid,
-            State = NetworkInterfaceState.Ready,
-            TapDevice = local.VfName,
-            UnderlayAddress = underlay,
-            Prefixes = prefixes,
-        });
-        // Take only the status: a newer spec of the same NIC may have arrived while the report was in flight.
-        if (updated is not null && _desired.TryGetValue(desired.Name.Key, out var current) && current.Uid == updated.Uid)
-        {
-            _desired[desired.Name.Key] = current with { Status = updated.Status };
         }
     }
 

@@ -61,8 +61,9 @@ public static class PostgresSiloBuilderExtensions
         builder.Services.AddSingleton<PostgresStorageMarker>();
         foreach (var name in (string[])[IronOrleansNames.GrainStorage, IronOrleansNames.TransactionStore, IronOrleansNames.PubSubStore])
         {
-            // Orleans' binary serializer instead of the JSON default: transactional state is written on every
-            // prepare and commit, and JSON was the largest CPU cost of an allocation (see README, benchmarks).
+            // Orleans' binary serializer instead of the JSON default: compact rows for state written on every
+            // transactional prepare and commit. NodeAgent silos share the PubSub and Default stores and must use the
+            // same format (NodeAgent/Hosting/NodeAgentHostingExtensions.cs).
             builder.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> ob) => ob.Configure<Serializer>((options, serializer) =>
             {
                 options.Invariant = IronOrleansNames.PostgresInvariant;

@@ -195,7 +195,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
             }
 
             if (vni is not null &&
-                ((ipv4 != 0 && vni.Routes4.ContainsKey((ipv4, 32))) || (ipv6 != UInt128.Zero && vni.Routes6.ContainsKey((ipv6, 128)))))
+                ((ipv4 != 0 && vni.Contains(new RouteKey(false, ipv4, 32))) || (ipv6 != UInt128.Zero && vni.Contains(new RouteKey(true, ipv6, 128)))))
             {
                 return ControlResult.Fail(DpError.RouteExists);
             }
@@ -310,14 +310,12 @@ public sealed class PacketCoreControl : IPacketCoreControl
 
             if (model.Ipv4 != 0)
             {
-                vni.Routes4.Remove((model.Ipv4, 32));
-                vni.Invalidate();
+                vni.RemoveRoute(new RouteKey(false, model.Ipv4, 32));
             }
 
             if (model.Ipv6 != UInt128.Zero)
             {
-                vni.Routes6.Remove((model.Ipv6, 128));
-                vni.Invalidate();
+                vni.RemoveRoute(new RouteKey(true, model.Ipv6, 128));
             }
 
             _vnfs.Remove(model.Underlay);
@@ -830,14 +828,12 @@ public sealed class PacketCoreControl : IPacketCoreControl
     {
         if (model.Ipv4 != 0)
         {
-            vni.Routes4[(model.Ipv4, 32)] = new RouteModel(RouteModelKind.Host, model.Port, 0, UInt128.Zero);
-            vni.Invalidate();
+            vni.AddRoute(new RouteKey(false, model.Ipv4, 32), new RouteModel(RouteModelKind.Host, model.Port, 0, UInt128.Zero));
         }
 
         if (model.Ipv6 != UInt128.Zero)
         {
-            vni.Routes6[(model.Ipv6, 128)] = new RouteModel(RouteModelKind.Host, model.Port, 0, UInt128.Zero);
-            vni.Invalidate();
+            vni.AddRoute(new RouteKey(true, model.Ipv6, 128), new RouteModel(RouteModelKind.Host, model.Port, 0, UInt128.Zero));
         }
     }
 
@@ -972,39 +968,36 @@ public sealed class PacketCoreControl : IPacketCoreControl
 
     private sealed class VniModel(uint vni)
     {
+        // Routes change only through AddRoute / RemoveRoute / RemoveExternalRoutes, which drop the built tables.
+        private readonly Dictionary<(uint Address, int Length), RouteModel> _routes4 = [];
+        private readonly Dictionary<(UInt128 Address, int Length), RouteModel> _routes6 = [];
+
         // The last built tables; immutable, so snapshots share them until this VNI's routes change. Publish() then
         // rebuilds only the changed VNI instead of every VNI's LPM on every control call.
         private VniTables? _built;
 
         public uint Vni { get; } = vni;
 
-        /// <summary>Call after changing <see cref="Routes4"/> or <see cref="Routes6"/> directly.</summary>
-        public void Invalidate() => _built = null;
-
         public int RefCount { get; set; }
 
-        public Dictionary<(uint Address, int Length), RouteModel> Routes4 { get; } = [];
-
-        public Dictionary<(UInt128 Address, int Length), RouteModel> Routes6 { get; } = [];
-
-        public int Count(bool ipv6) => ipv6 ? Routes6.Count : Routes4.Count;
+        public int Count(bool ipv6) => ipv6 ? _routes6.Count : _routes4.Count;
 
         public bool Contains(RouteKey key) => TryGet(key, out _);
 
         public bool TryGet(RouteKey key, out RouteModel route) => key.IsIpv6
-            ? Routes6.TryGetValue((key.Address, key.Length), out route)
-            : Routes4.TryGetValue(((uint)key.Address, key.Length), out route);
+            ? _routes6.TryGetValue((key.Address, key.Length), out route)
+            : _routes4.TryGetValue(((uint)key.Address, key.Length), out route);
 
         public void AddRoute(RouteKey key, RouteModel route)
         {
             _built = null;
             if (key.IsIpv6)
             {
-                Routes6[(key.Address, key.Length)] = route;
+                _routes6[(key.Address, key.Length)] = route;
             }
             else
             {
-                Routes4[((uint)key.Address, key.Length)] = route;
+                _routes4[((uint)key.Address, key.Length)] = route;
             }
         }
 
@@ -1013,11 +1006,11 @@ public sealed class PacketCoreControl : IPacketCoreControl
             _built = null;
             if (key.IsIpv6)
             {
-                Routes6.Remove((key.Address, key.Length));
+                _routes6.Remove((key.Address, key.Length));
             }
             else
             {
-                Routes4.Remove(((uint)key.Address, key.Length));
+                _routes4.Remove(((uint)key.Address, key.Length));
             }
         }
 
@@ -1025,19 +1018,19 @@ public sealed class PacketCoreControl : IPacketCoreControl
         public void RemoveExternalRoutes()
         {
             _built = null;
-            foreach (var (key, route) in Routes4)
+            foreach (var (key, route) in _routes4)
             {
                 if (route.Kind == RouteModelKind.External)
                 {
-                    Routes4.Remove(key);
+                    _routes4.Remove(key);
                 }
             }
 
-            foreach (var (key, route) in Routes6)
+            foreach (var (key, route) in _routes6)
             {
                 if (route.Kind == RouteModelKind.External)
                 {
-                    Routes6.Remove(key);
+                    _routes6.Remove(key);
                 }
             }
         }
@@ -1045,7 +1038,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
         public void AppendExternalRoutes(List<RouteInfo> list)
         {
             var v4 = new List<(uint Address, int Length, RouteModel Route)>();
-            foreach (var ((address, length), route) in Routes4)
+            foreach (var ((address, length), route) in _routes4)
             {
                 if (route.Kind == RouteModelKind.External)
                 {
@@ -1060,7 +1053,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
             }
 
             var v6 = new List<(UInt128 Address, int Length, RouteModel Route)>();
-            foreach (var ((address, length), route) in Routes6)
+            foreach (var ((address, length), route) in _routes6)
             {
                 if (route.Kind == RouteModelKind.External)
                 {
@@ -1079,14 +1072,14 @@ public sealed class PacketCoreControl : IPacketCoreControl
 
         private VniTables BuildTables()
         {
-            var v4 = new List<(uint, int, RouteTarget)>(Routes4.Count);
-            foreach (var ((address, length), route) in Routes4)
+            var v4 = new List<(uint, int, RouteTarget)>(_routes4.Count);
+            foreach (var ((address, length), route) in _routes4)
             {
                 v4.Add((address, length, ToTarget(route, length)));
             }
 
-            var v6 = new List<(UInt128, int, RouteTarget)>(Routes6.Count);
-            foreach (var ((address, length), route) in Routes6)
+            var v6 = new List<(UInt128, int, RouteTarget)>(_routes6.Count);
+            foreach (var ((address, length), route) in _routes6)
             {
                 v6.Add((address, length, ToTarget(route, length)));
             }
