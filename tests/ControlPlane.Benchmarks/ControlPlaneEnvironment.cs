@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using IronOrleans.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -56,8 +54,8 @@ internal sealed class ControlPlaneEnvironment : IAsyncDisposable
             ["ConnectionStrings:ironorleans"] = connectionString,
             ["IronOrleans:Silo:ClusterId"] = clusterId,
             ["IronOrleans:Silo:ServiceId"] = clusterId,
-            ["IronOrleans:Silo:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["IronOrleans:Silo:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["IronOrleans:Silo:SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["IronOrleans:Silo:GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["IronOrleans:Silo:AdvertisedIPAddress"] = "127.0.0.1",
             ["IronOrleans:Allocation:PublicPrefixes:0"] = PublicPrefix,
         });
@@ -88,13 +86,6 @@ internal sealed class ControlPlaneEnvironment : IAsyncDisposable
         using var cts = new CancellationTokenSource(StartTimeout);
         await app.StartAsync(cts.Token);
         return app;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

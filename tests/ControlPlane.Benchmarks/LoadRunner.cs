@@ -1,29 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grpc.Core;
+using IronOrleans.Testing;
 
 namespace IronOrleans.ControlPlane.Benchmarks;
 
 /// <summary>The measured outcome of one scenario.</summary>
-internal sealed record ScenarioResult(string Name, int Clients, int Attempted, int Succeeded, TimeSpan Duration, long[] LatencyTicks,
+internal sealed record ScenarioResult(string Name, int Clients, int Attempted, int Succeeded, TimeSpan Duration, Latencies Latencies,
     IReadOnlyDictionary<string, int> Errors, bool HitDurationLimit)
 {
     public double PerSecond => Succeeded / Duration.TotalSeconds;
-
-    public double PercentileMs(double p)
-    {
-        if (LatencyTicks.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        var index = (int)Math.Ceiling(p / 100 * LatencyTicks.Length) - 1;
-        return TicksToMs(LatencyTicks[Math.Clamp(index, 0, LatencyTicks.Length - 1)]);
-    }
-
-    public double MaxMs => LatencyTicks.Length == 0 ? double.NaN : TicksToMs(LatencyTicks[^1]);
-
-    private static double TicksToMs(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 }
 
 /// <summary>Runs operation <c>i</c> for i in 0..count-1 on N concurrent clients, bounded in count and time.</summary>
@@ -66,8 +52,7 @@ internal static class LoadRunner
         }));
         await Task.WhenAll(workers);
         var duration = Stopwatch.GetElapsedTime(started);
-        var all = latencies.Where(l => l is not null).SelectMany(l => l).ToArray();
-        Array.Sort(all);
+        var all = new Latencies(latencies.Where(l => l is not null).SelectMany(l => l));
         return new ScenarioResult(name, clients, attempted, succeeded, duration, all, errors, limit.IsCancellationRequested && attempted < count);
     }
 }

@@ -105,7 +105,7 @@ static string Report(List<ScenarioResult> results, BenchmarkOptions options)
         var errors = r.Errors.Count == 0 ? "0" : string.Join(", ", r.Errors.Select(e => $"{e.Key}: {e.Value}"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"| {r.Name} | {r.Clients} | {r.Attempted} | {r.Succeeded} | {errors} | {r.Duration.TotalSeconds:0.0} | {r.PerSecond:0} | "
-            + $"{r.PercentileMs(50):0.0} | {r.PercentileMs(95):0.0} | {r.PercentileMs(99):0.0} | {r.MaxMs:0.0} |"));
+            + $"{r.Latencies.PercentileMs(50):0.0} | {r.Latencies.PercentileMs(95):0.0} | {r.Latencies.PercentileMs(99):0.0} | {r.Latencies.MaxMs:0.0} |"));
     }
 
     if (results.Any(r => r.HitDurationLimit))

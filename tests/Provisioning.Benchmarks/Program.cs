@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using IronOrleans.Provisioning.Benchmarks;
+using IronOrleans.Testing;
 
 // One command: PostgreSQL + control silo + Gateway + NodeAgent silos with in-process PacketCores (and a victim NodeAgent
 // in a child process), then (1) NIC provisioning latency through the provider API until Ready and routed on every

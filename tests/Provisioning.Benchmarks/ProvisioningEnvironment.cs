@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using IronOrleans.Grains;
 using IronOrleans.NodeAgent;
 using IronOrleans.NodeAgent.DataPlane;
@@ -98,8 +96,8 @@ internal sealed class ProvisioningEnvironment : IAsyncDisposable
             ["ConnectionStrings:ironorleans"] = _postgres!.ConnectionString,
             ["IronOrleans:Silo:ClusterId"] = ClusterId,
             ["IronOrleans:Silo:ServiceId"] = ClusterId,
-            ["IronOrleans:Silo:SiloPort"] = FreePort(),
-            ["IronOrleans:Silo:GatewayPort"] = FreePort(),
+            ["IronOrleans:Silo:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+            ["IronOrleans:Silo:GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
             ["IronOrleans:Silo:AdvertisedIPAddress"] = "127.0.0.1",
             ["IronOrleans:Allocation:PublicPrefixes:0"] = "100.64.0.0/16",
         });
@@ -154,7 +152,7 @@ internal sealed class ProvisioningEnvironment : IAsyncDisposable
         config["ConnectionStrings:ironorleans"] = _postgres!.ConnectionString;
         config[NodeAgentHostOptions.SectionName + ":ClusterId"] = ClusterId;
         config[NodeAgentHostOptions.SectionName + ":ServiceId"] = ClusterId;
-        config[NodeAgentHostOptions.SectionName + ":SiloPort"] = FreePort();
+        config[NodeAgentHostOptions.SectionName + ":SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
         config[NodeAgentHostOptions.SectionName + ":AdvertisedIPAddress"] = "127.0.0.1";
         return config;
     }
@@ -295,13 +293,6 @@ internal sealed class ProvisioningEnvironment : IAsyncDisposable
         logging.AddFilter("Orleans", LogLevel.Error);
         logging.AddFilter("Microsoft", LogLevel.Error);
         logging.AddFilter("Polly", LogLevel.None); // placement retries while a node's agent is (not yet / no longer) there
-    }
-
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()

@@ -7,6 +7,7 @@ using IronOrleans.Gateway.Networking.V1;
 using IronOrleans.Gateway.Provider.V1;
 using IronOrleans.Grains;
 using IronOrleans.Grains.Model;
+using IronOrleans.Testing;
 
 namespace IronOrleans.Provisioning.Benchmarks;
 

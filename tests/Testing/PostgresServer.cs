@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using IronOrleans.Silo.Database;
 using Npgsql;
 
@@ -200,7 +198,7 @@ public sealed class PostgresServer : IAsyncDisposable
         string lastFailure = "";
         for (var attempt = 1; attempt <= StartAttempts; attempt++)
         {
-            Port = PickFreePort();
+            Port = LoopbackPorts.Free();
 
             // Test-only settings: fsync, synchronous commit and full-page writes are off because a crash of a
             // throwaway server loses nothing of value, and they make schema setup and grain writes much faster.
@@ -318,14 +316,5 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             return "";
         }
-    }
-
-    private static int PickFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace IronOrleans.Provisioning.Benchmarks;
+namespace IronOrleans.Testing;
 
-/// <summary>A sorted set of latencies (Stopwatch ticks) with nearest-rank percentiles.</summary>
-internal sealed class Latencies
+/// <summary>A sorted set of latencies (Stopwatch ticks) with nearest-rank percentiles, shared by the load harnesses.</summary>
+public sealed class Latencies
 {
     private readonly long[] _sorted;
 
