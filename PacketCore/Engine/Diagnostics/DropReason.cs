@@ -88,4 +88,7 @@ public enum PacketCounter : byte
     SourceNat,
     DestinationNat,
     TransmitFailed,
+
+    /// <summary>Packets of established flows forwarded by the fast path (each is also counted as encapsulated or delivered).</summary>
+    FastPath,
 }

@@ -19,7 +19,7 @@ namespace IronOrleans.PacketCore.Graph;
 /// headers and metadata in L1 across stages and avoids per-node queues; the stages are still separate node classes
 /// in <c>Nodes/</c> with a drop reason per exit.
 /// </remarks>
-internal sealed class PacketWorker
+internal sealed partial class PacketWorker
 {
     private const int OuterLength = EthernetLayout.HeaderLength + Ipv6Layout.Length;
     private const int EncapShift = Ipv6Layout.Length;
@@ -37,7 +37,6 @@ internal sealed class PacketWorker
     private readonly int[] _txCount;
     private readonly FlowTable _flows;
     private readonly PacketMeta[] _meta;
-    private readonly DropReason[] _verdict;
     private readonly long _second;
     private ulong _routerMac;
     private long _nextSolicitation;
@@ -66,7 +65,6 @@ internal sealed class PacketWorker
 
         _txCount = new int[ports.Length];
         _meta = new PacketMeta[_burst];
-        _verdict = new DropReason[_burst];
         var frequency = time.TimestampFrequency;
         _second = frequency;
         _flows = new FlowTable(settings.FlowCapacity, ToTicks(settings.FlowTimeout, frequency), ToTicks(settings.TcpEstablishedTimeout, frequency));
@@ -110,34 +108,46 @@ internal sealed class PacketWorker
             total += received;
             Counters.Add(PacketCounter.Received, received);
 
-            // Classify node over the burst: parse every frame once into its metadata slot.
-            for (var slot = 0; slot < received; slot++)
+            // Each packet runs to completion: on a VM port (tracing off) runs of established-flow packets take the fast
+            // path; every other packet is parsed once by the classifier into its metadata slot and handled by the node its
+            // kind selects. Packets leave in the order they arrived.
+            var tracing = Tracer.Enabled;
+            var fastIface = port == 0 || tracing || !BitConverter.IsLittleEndian ? null : snapshot.InterfaceByPort[port];
+            var slot = 0;
+            while (slot < received)
             {
+                if (fastIface is not null)
+                {
+                    slot = ForwardTrains(snapshot, fastIface, port, slot, received, now);
+                    if (slot == received)
+                    {
+                        break;
+                    }
+                }
+
                 // Every field a node reads is written by the classifier for that kind, so the slot is not cleared.
                 ref var meta = ref _meta[slot];
                 var frame = _batch.Frame(slot);
+                int outPort;
+                DropReason reason;
                 if (port == 0)
                 {
-                    _verdict[slot] = ClassifyNode.FromUplink(frame, ref meta);
+                    reason = ClassifyNode.FromUplink(frame, ref meta);
+                    outPort = -1;
+                    if (reason == DropReason.None)
+                    {
+                        reason = FromUplink(snapshot, slot, ref meta, now, out outPort);
+                    }
                 }
                 else
                 {
                     LearnPeerMac(port, frame);
-                    _verdict[slot] = ClassifyNode.FromVm(frame, ref meta);
-                }
-            }
-
-            // Then each packet runs to completion through the node its kind selects.
-            var tracing = Tracer.Enabled;
-            for (var slot = 0; slot < received; slot++)
-            {
-                var reason = _verdict[slot];
-                var outPort = -1;
-                if (reason == DropReason.None)
-                {
-                    reason = port == 0
-                        ? FromUplink(snapshot, slot, ref _meta[slot], now, out outPort)
-                        : FromVm(snapshot, port, slot, ref _meta[slot], now, out outPort);
+                    reason = ClassifyNode.FromVm(frame, ref meta);
+                    outPort = -1;
+                    if (reason == DropReason.None)
+                    {
+                        reason = FromVm(snapshot, port, slot, ref meta, now, out outPort);
+                    }
                 }
 
                 if (reason == DropReason.None)
@@ -154,6 +164,8 @@ internal sealed class PacketWorker
                 {
                     Tracer.Record(now, port, outPort, reason, _batch.Frame(slot));
                 }
+
+                slot++;
             }
 
             Flush();

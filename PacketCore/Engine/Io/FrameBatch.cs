@@ -18,8 +18,9 @@ public sealed class FrameBatch
     public const int MaxFrameLength = SlotSize - Headroom;
 
     private readonly byte[] _slab;
-    private readonly int[] _offset;
-    private readonly int[] _length;
+    /// <summary>Per slot: where its frame starts within the slot (high 16 bits) and its length (low 16 bits), in one word
+    /// so a loop over the burst reads and writes one value per frame.</summary>
+    private readonly int[] _frames;
 
     public FrameBatch(int capacity)
     {
@@ -27,8 +28,7 @@ public sealed class FrameBatch
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, ushort.MaxValue);
         Capacity = capacity;
         _slab = GC.AllocateArray<byte>(capacity * SlotSize, pinned: true);
-        _offset = new int[capacity];
-        _length = new int[capacity];
+        _frames = new int[capacity];
     }
 
     public int Capacity { get; }
@@ -41,18 +41,37 @@ public sealed class FrameBatch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetReceived(int slot, int length)
     {
-        _offset[slot] = Headroom;
-        _length[slot] = length;
+        _frames[slot] = Pack(Headroom, length);
     }
 
     /// <summary>The frame currently in <paramref name="slot"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Span<byte> Frame(int slot) => _slab.AsSpan((slot * SlotSize) + _offset[slot], _length[slot]);
+    public Span<byte> Frame(int slot)
+    {
+        var frame = _frames[slot];
+        return _slab.AsSpan((slot * SlotSize) + OffsetOfPacked(frame), LengthOfPacked(frame));
+    }
+
+    /// <summary>The whole slab, slot after slot (for a loop that walks many slots without re-reading this object).</summary>
+    internal Span<byte> Slab => _slab;
+
+    /// <summary>Per slot: the packed offset and length of its frame (see <see cref="Pack"/>).</summary>
+    internal Span<int> Frames => _frames;
 
     /// <summary>Offset of the frame within its slot.</summary>
-    internal int OffsetOf(int slot) => _offset[slot];
+    internal int OffsetOf(int slot) => OffsetOfPacked(_frames[slot]);
 
-    internal int LengthOf(int slot) => _length[slot];
+    internal int LengthOf(int slot) => LengthOfPacked(_frames[slot]);
+
+    /// <summary>One packed <see cref="Frames"/> value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Pack(int offset, int length) => (offset << 16) | length;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int OffsetOfPacked(int frame) => frame >> 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int LengthOfPacked(int frame) => frame & 0xFFFF;
 
     /// <summary>The whole slot (headroom included).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -62,7 +81,6 @@ public sealed class FrameBatch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void SetFrame(int slot, int offset, int length)
     {
-        _offset[slot] = offset;
-        _length[slot] = length;
+        _frames[slot] = Pack(offset, length);
     }
 }

@@ -7,7 +7,7 @@ namespace IronOrleans.PacketCore.Io;
 /// <remarks>
 /// The engine side (<see cref="Receive"/>, <see cref="Transmit"/>) never locks or allocates. <see cref="Inject"/> may be
 /// called from several threads (it serializes producers among themselves); <see cref="TryTakeTransmitted"/> from one.
-/// For benchmarks a port can act as an endless source (<see cref="SetGenerator"/>) and a counting sink
+/// For benchmarks a port can act as an endless source (<see cref="SetGenerator(ReadOnlySpan{byte})"/>) and a counting sink
 /// (<see cref="DiscardTransmitted"/>).
 /// </remarks>
 public sealed class InMemoryPort : IPacketPort
@@ -22,7 +22,8 @@ public sealed class InMemoryPort : IPacketPort
     private long _rxTail;
     private long _txHead;
     private long _txTail;
-    private byte[]? _generator;
+    private byte[][]? _generator;
+    private int _nextTemplate;
     private long _transmitted;
     private long _txDropped;
     private long _received;
@@ -67,8 +68,16 @@ public sealed class InMemoryPort : IPacketPort
     /// <summary>Frames waiting in the transmit ring.</summary>
     public int PendingTransmitted => (int)(Volatile.Read(ref _txHead) - Volatile.Read(ref _txTail));
 
-    /// <summary>Makes every <see cref="Receive"/> return a full burst of copies of <paramref name="template"/> (null = off).</summary>
-    public void SetGenerator(ReadOnlySpan<byte> template) => _generator = template.IsEmpty ? null : template.ToArray();
+    /// <summary>Makes every <see cref="Receive"/> return a full burst of copies of <paramref name="template"/> (empty = off).</summary>
+    public void SetGenerator(ReadOnlySpan<byte> template) => _generator = template.IsEmpty ? null : [template.ToArray()];
+
+    /// <summary>Makes every <see cref="Receive"/> return a full burst of copies of the templates, one after the other, round robin.</summary>
+    public void SetGenerator(IReadOnlyList<byte[]> templates)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
+        _generator = templates.Count == 0 ? null : templates.Select(t => (byte[])t.Clone()).ToArray();
+        _nextTemplate = 0;
+    }
 
     /// <summary>Queues a frame for the engine to receive. Returns false if the ring is full or the frame too long.</summary>
     public bool Inject(ReadOnlySpan<byte> frame)
@@ -116,12 +125,16 @@ public sealed class InMemoryPort : IPacketPort
         var generator = _generator;
         if (generator is not null)
         {
+            var next = _nextTemplate;
             for (var i = 0; i < max; i++)
             {
-                generator.CopyTo(batch.ReceiveBuffer(firstSlot + i));
-                batch.SetReceived(firstSlot + i, generator.Length);
+                var template = generator[next];
+                next = next + 1 == generator.Length ? 0 : next + 1;
+                template.CopyTo(batch.ReceiveBuffer(firstSlot + i));
+                batch.SetReceived(firstSlot + i, template.Length);
             }
 
+            _nextTemplate = next;
             _received += max;
             return max;
         }

@@ -161,8 +161,9 @@ internal sealed class FlowTable
 {
     private readonly FlowEntry[] _entries;
     private readonly int[] _free;
-    private readonly int[] _index;
-    private readonly uint[] _hashes;
+    /// <summary>The open-addressing index: per slot the key's hash (high 32 bits) and its value (low 32 bits, 0 = empty),
+    /// so a probe touches one cache line before the entry.</summary>
+    private readonly ulong[] _index;
     private readonly int _mask;
     private readonly long _defaultTimeout;
     private readonly long _establishedTimeout;
@@ -188,8 +189,7 @@ internal sealed class FlowTable
             size <<= 1;
         }
 
-        _index = new int[size];
-        _hashes = new uint[size];
+        _index = new ulong[size];
         _mask = size - 1;
         _defaultTimeout = defaultTimeoutTicks;
         _establishedTimeout = establishedTimeoutTicks;
@@ -228,6 +228,28 @@ internal sealed class FlowTable
             _recent0 = value;
         }
 
+        return Found(value, now, out isReply);
+    }
+
+    /// <summary>
+    /// <see cref="Lookup"/> without the recent-flow cache, for a caller that keeps its own (the fast path's trains):
+    /// straight to the index.
+    /// </summary>
+    public int LookupIndexed(in FlowKey key, long now, out bool isReply)
+    {
+        var value = Probe(in key);
+        if (value == 0)
+        {
+            isReply = false;
+            return -1;
+        }
+
+        return Found(value, now, out isReply);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Found(int value, long now, out bool isReply)
+    {
         var flow = (value - 1) >> 1;
         ref var entry = ref _entries[flow];
         if (now - entry.LastSeen > TimeoutOf(in entry))
@@ -258,9 +280,10 @@ internal sealed class FlowTable
         var hash = key.Hash();
         var i = (int)hash & _mask;
         int value;
-        while ((value = _index[i]) != 0)
+        ulong slot;
+        while ((value = (int)(uint)(slot = _index[i])) != 0)
         {
-            if (_hashes[i] == hash)
+            if ((uint)(slot >> 32) == hash)
             {
                 ref var entry = ref _entries[(value - 1) >> 1];
                 if (FlowKey.Same(in (((value - 1) & 1) != 0 ? ref entry.Reply : ref entry.Original), in key))
@@ -392,9 +415,10 @@ internal sealed class FlowTable
     {
         var i = (int)hash & _mask;
         int value;
-        while ((value = _index[i]) != 0)
+        ulong slot;
+        while ((value = (int)(uint)(slot = _index[i])) != 0)
         {
-            if (_hashes[i] == hash)
+            if ((uint)(slot >> 32) == hash)
             {
                 ref var entry = ref _entries[(value - 1) >> 1];
                 if (FlowKey.Same(in (((value - 1) & 1) != 0 ? ref entry.Reply : ref entry.Original), in key))
@@ -417,8 +441,7 @@ internal sealed class FlowTable
             i = (i + 1) & _mask;
         }
 
-        _index[i] = value;
-        _hashes[i] = hash;
+        _index[i] = ((ulong)hash << 32) | (uint)value;
     }
 
     private void RemoveKey(in FlowKey key)
@@ -440,12 +463,11 @@ internal sealed class FlowTable
                 return;
             }
 
-            var home = (int)_hashes[j] & _mask;
+            var home = (int)(uint)(_index[j] >> 32) & _mask;
             var between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
             if (!between)
             {
                 _index[i] = _index[j];
-                _hashes[i] = _hashes[j];
                 _index[j] = 0;
                 i = j;
             }
