@@ -17,12 +17,16 @@ public class ForwardingBenchmarks
 {
     public const int Burst = 64;
 
+    /// <summary>Flows in the "no trains" encapsulation scenario: consecutive packets never belong to the same flow.</summary>
+    public const int ManyFlows = 1024;
+
     private const string Vm1Mac = "52:54:00:00:00:01";
     private const string Vm2Mac = "52:54:00:00:00:02";
     private const string RemoteUnderlay = "fc00:2::d000:0:0:7";
 
     private PacketCoreEngine _local = null!;
     private PacketCoreEngine _encap = null!;
+    private PacketCoreEngine _encapMany = null!;
     private PacketCoreEngine _decap = null!;
     private InMemoryPort _baselinePort = null!;
     private FrameBatch _baselineBatch = null!;
@@ -41,6 +45,18 @@ public class ForwardingBenchmarks
         ConfigureTwoVms(_encap);
         Check(_encap.Control.CreateRoute(100, IpPrefix.Parse("10.1.0.0/16"), 100, IPAddress.Parse(RemoteUnderlay)));
         Generate(_encap, 1, Ethernet("02:00:00:00:01:01", Vm1Mac, 0x0800, Udp4("10.0.0.1", "10.1.0.5", 64 - 14)));
+
+        // (b) again, but every packet of a burst belongs to another of 1,024 established flows (no trains to ride on).
+        _encapMany = CreateEngine();
+        ConfigureTwoVms(_encapMany);
+        Check(_encapMany.Control.CreateRoute(100, IpPrefix.Parse("10.1.0.0/16"), 100, IPAddress.Parse(RemoteUnderlay)));
+        var flows = new List<byte[]>(ManyFlows);
+        for (var i = 0; i < ManyFlows; i++)
+        {
+            flows.Add(Ethernet("02:00:00:00:01:01", Vm1Mac, 0x0800, Udp4("10.0.0.1", "10.1.0.5", 64 - 14, (ushort)(20000 + i))));
+        }
+
+        ((InMemoryPort)_encapMany.Ports[1]).SetGenerator(flows);
 
         // (c) uplink → VM with decapsulation (inner frame 64 bytes, outer 104).
         _decap = CreateEngine();
@@ -62,11 +78,13 @@ public class ForwardingBenchmarks
         {
             _local.ProcessBurst();
             _encap.ProcessBurst();
+            _encapMany.ProcessBurst();
             _decap.ProcessBurst();
         }
 
         AssertForwarding(_local, PacketCounter.LocalDelivered);
         AssertForwarding(_encap, PacketCounter.Encapsulated);
+        AssertForwarding(_encapMany, PacketCounter.Encapsulated);
         AssertForwarding(_decap, PacketCounter.Decapsulated);
     }
 
@@ -75,6 +93,7 @@ public class ForwardingBenchmarks
     {
         _local.Dispose();
         _encap.Dispose();
+        _encapMany.Dispose();
         _decap.Dispose();
         _baselinePort.Dispose();
     }
@@ -102,6 +121,9 @@ public class ForwardingBenchmarks
 
     [Benchmark(OperationsPerInvoke = Burst, Description = "(b) VM->remote encap")]
     public int VmToRemoteEncap() => _encap.ProcessBurst();
+
+    [Benchmark(OperationsPerInvoke = Burst, Description = "(b) encap, 1024 flows")]
+    public int VmToRemoteEncapManyFlows() => _encapMany.ProcessBurst();
 
     [Benchmark(OperationsPerInvoke = Burst, Description = "(c) uplink->VM decap")]
     public int UplinkToVmDecap() => _decap.ProcessBurst();
@@ -181,7 +203,7 @@ public class ForwardingBenchmarks
     }
 
     /// <summary>An IPv4/UDP packet of <paramref name="length"/> bytes (checksums zero: the engine does not verify them).</summary>
-    private static byte[] Udp4(string source, string destination, int length)
+    private static byte[] Udp4(string source, string destination, int length, ushort sourcePort = 40000)
     {
         var packet = new byte[length];
         packet[0] = 0x45;
@@ -190,7 +212,7 @@ public class ForwardingBenchmarks
         packet[9] = 17;
         IPAddress.Parse(source).GetAddressBytes().CopyTo(packet, 12);
         IPAddress.Parse(destination).GetAddressBytes().CopyTo(packet, 16);
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(20), 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(20), sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(22), 5001);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(24), (ushort)(length - 20));
         return packet;

@@ -15,6 +15,7 @@ internal static class QuickRun
             Measure(only, "trivial forward (swap MACs)", benchmarks.TrivialForward);
             Measure(only, "(a) VM->VM local", benchmarks.VmToVmLocal);
             Measure(only, "(b) VM->remote encap", benchmarks.VmToRemoteEncap);
+            Measure(only, "(b) encap, 1024 flows", benchmarks.VmToRemoteEncapManyFlows);
             Measure(only, "(c) uplink->VM decap", benchmarks.UplinkToVmDecap);
         }
         finally
