@@ -15,6 +15,18 @@ public static class IronOrleansNames
     /// <summary>Stream provider for node desired-state and NIC watch streams.</summary>
     public const string StreamProvider = "Default";
 
+    /// <summary>
+    /// Configuration key of the stream queues' poll period on every silo (a TimeSpan, e.g. <c>00:00:00.020</c>). Memory
+    /// streams are pulled, so the period bounds how long a node event waits in its queue; a NIC crosses two such hops.
+    /// </summary>
+    public const string StreamPollPeriodKey = "IronOrleans:Streams:PollPeriod";
+
+    /// <summary>
+    /// Default stream poll period: 20 ms instead of Orleans' 100 ms. Measured with the provisioning benchmark (2 clients):
+    /// NIC provisioning p50 60 ms instead of 183 ms, for about 6 % of one core more on an idle 5-silo cluster.
+    /// </summary>
+    public static readonly TimeSpan DefaultStreamPollPeriod = TimeSpan.FromMilliseconds(20);
+
     /// <summary>ADO.NET invariant name of the PostgreSQL provider (Npgsql).</summary>
     public const string PostgresInvariant = "Npgsql";
 }

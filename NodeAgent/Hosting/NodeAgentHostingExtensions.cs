@@ -87,6 +87,8 @@ public static class NodeAgentHostingExtensions
             }
 
             silo.AddMemoryStreams(IronOrleansNames.StreamProvider);
+            var poll = configuration.GetValue<TimeSpan?>(IronOrleansNames.StreamPollPeriodKey) ?? IronOrleansNames.DefaultStreamPollPeriod;
+            silo.Services.Configure<StreamPullingAgentOptions>(IronOrleansNames.StreamProvider, o => o.GetQueueMsgsTimerPeriod = poll);
         });
 
         return builder;

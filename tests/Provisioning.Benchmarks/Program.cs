@@ -44,12 +44,26 @@ try
         + $"NumProbedSilos {membership.NumProbedSilos}, NumVotesForDeathDeclaration {membership.NumVotesForDeathDeclaration}, "
         + $"TableRefreshTimeout {membership.TableRefreshTimeout.TotalSeconds:0.#} s, IAmAliveTablePublishTimeout {membership.IAmAliveTablePublishTimeout.TotalSeconds:0.#} s, "
         + $"DeathVoteExpirationTimeout {membership.DeathVoteExpirationTimeout.TotalSeconds:0.#} s, EnableIndirectProbes {membership.EnableIndirectProbes}. "
-        + $"Stream queue poll period {environment.StreamPollPeriod.TotalMilliseconds:0} ms{(options.StreamPoll is null ? " (default)" : " (--stream-poll experiment)")}."));
+        + $"Stream queue poll period {environment.StreamPollPeriod.TotalMilliseconds:0} ms{(options.StreamPoll is null ? " (production default)" : " (--stream-poll)")}."));
 
     var watched = topology.BenchNodes.Concat(topology.ConvNodes).Concat(run is "all" or "dead-node" ? [topology.Victim] : []).ToArray();
     await clients.WatchAsync(watched, environment.Tracker, TimeSpan.FromSeconds(60));
     var scenarios = new Scenarios(environment, options, clients);
     await scenarios.CreateNetworksAsync();
+
+    // What the idle cluster costs (stream queue polling, membership, timers, the PacketCore workers): this process hosts
+    // the control silo, the Gateway, the NodeAgent silos and their PacketCores.
+    // It waits first so that start-up work (JIT tiering, first activations) is not counted.
+    var idleWindow = TimeSpan.FromSeconds(20);
+    await Task.Delay(TimeSpan.FromSeconds(10));
+    var self = System.Diagnostics.Process.GetCurrentProcess();
+    var cpuBefore = self.TotalProcessorTime;
+    var idleFrom = System.Diagnostics.Stopwatch.GetTimestamp();
+    await Task.Delay(idleWindow);
+    self.Refresh();
+    var idleCpu = (self.TotalProcessorTime - cpuBefore) / System.Diagnostics.Stopwatch.GetElapsedTime(idleFrom);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Idle cluster CPU over {idleWindow.TotalSeconds:0} s: {idleCpu * 100:0.0} % of one core (stream poll {environment.StreamPollPeriod.TotalMilliseconds:0} ms)."));
 
     var seedFailures = 0;
     if (run is "all" or "provision" or "dead-node")
