@@ -86,9 +86,9 @@ public static class NodeAgentHostingExtensions
                 }));
             }
 
-            silo.AddMemoryStreams(IronOrleansNames.StreamProvider);
             var poll = configuration.GetValue<TimeSpan?>(IronOrleansNames.StreamPollPeriodKey) ?? IronOrleansNames.DefaultStreamPollPeriod;
-            silo.Services.Configure<StreamPullingAgentOptions>(IronOrleansNames.StreamProvider, o => o.GetQueueMsgsTimerPeriod = poll);
+            silo.AddMemoryStreams(IronOrleansNames.StreamProvider, streams =>
+                streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = poll)));
         });
 
         return builder;

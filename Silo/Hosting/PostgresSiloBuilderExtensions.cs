@@ -73,9 +73,9 @@ public static class PostgresSiloBuilderExtensions
         }
 
         builder.UseTransactions();
-        builder.AddMemoryStreams(IronOrleansNames.StreamProvider);
         var poll = builder.Configuration.GetValue<TimeSpan?>(IronOrleansNames.StreamPollPeriodKey) ?? IronOrleansNames.DefaultStreamPollPeriod;
-        builder.Services.Configure<StreamPullingAgentOptions>(IronOrleansNames.StreamProvider, o => o.GetQueueMsgsTimerPeriod = poll);
+        builder.AddMemoryStreams(IronOrleansNames.StreamProvider, streams =>
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = poll)));
         return builder;
     }
 

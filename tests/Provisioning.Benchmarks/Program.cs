@@ -44,7 +44,8 @@ try
         + $"NumProbedSilos {membership.NumProbedSilos}, NumVotesForDeathDeclaration {membership.NumVotesForDeathDeclaration}, "
         + $"TableRefreshTimeout {membership.TableRefreshTimeout.TotalSeconds:0.#} s, IAmAliveTablePublishTimeout {membership.IAmAliveTablePublishTimeout.TotalSeconds:0.#} s, "
         + $"DeathVoteExpirationTimeout {membership.DeathVoteExpirationTimeout.TotalSeconds:0.#} s, EnableIndirectProbes {membership.EnableIndirectProbes}. "
-        + $"Stream queue poll period {environment.StreamPollPeriod.TotalMilliseconds:0} ms{(options.StreamPoll is null ? " (production default)" : " (--stream-poll)")}."));
+        + $"Stream queue poll period {environment.StreamPollPeriod.TotalMilliseconds:0} ms on the control silo, "
+        + $"{environment.AgentStreamPollPeriod.TotalMilliseconds:0} ms on the NodeAgent silos{(options.StreamPoll is null ? " (production default)" : " (--stream-poll)")}."));
 
     var watched = topology.BenchNodes.Concat(topology.ConvNodes).Concat(run is "all" or "dead-node" ? [topology.Victim] : []).ToArray();
     await clients.WatchAsync(watched, environment.Tracker, TimeSpan.FromSeconds(60));

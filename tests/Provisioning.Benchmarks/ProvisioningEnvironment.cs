@@ -273,7 +273,12 @@ internal sealed class ProvisioningEnvironment : IAsyncDisposable
     }
 
     /// <summary>The stream provider's queue poll period as the control silo runs it.</summary>
-    public TimeSpan StreamPollPeriod => _controlSilo!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<StreamPullingAgentOptions>>()
+    public TimeSpan StreamPollPeriod => PollPeriodOf(_controlSilo!);
+
+    /// <summary>The same as the (first) NodeAgent silo runs it; the two must agree.</summary>
+    public TimeSpan AgentStreamPollPeriod => PollPeriodOf(_agentSilos[0]);
+
+    private static TimeSpan PollPeriodOf(IHost silo) => silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<StreamPullingAgentOptions>>()
         .Get(IronOrleansNames.StreamProvider).GetQueueMsgsTimerPeriod;
 
     internal static void ConfigureStreamPolling(IServiceCollection services, TimeSpan? period)
