@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using IronOrleans.PacketCore.Control;
 using IronOrleans.PacketCore.Diagnostics;
+using IronOrleans.PacketCore.Tables;
 
 namespace IronOrleans.PacketCore.Tests;
 
@@ -103,6 +104,101 @@ public sealed class FastPathTests : IDisposable
         AssertSame();
     }
 
+    [Fact]
+    public void PacketsTheGeneralPathTreatsDifferently_NeverRideATrain()
+    {
+        Burst(1, Udp("10.0.0.1", "10.1.2.3", 1000), Tcp("10.0.0.1", "10.1.2.3", 2000, Syn));
+        var flow = Udp("10.0.0.1", "10.1.2.3", 1000);
+        var tcp = Tcp("10.0.0.1", "10.1.2.3", 2000, Ack);
+
+        // Inside trains of the same flow: Ethernet padding (the inner packet is the IP total length, not the frame), a first
+        // fragment (MF set, offset 0: real ports, still a fragment), IPv4 options whose bytes are the train's ports (the packet is a new flow), a TCP
+        // packet whose IP total length cuts the TCP header short, a new source MAC, TTL 1.
+        var fragment = (byte[])flow.Clone();
+        fragment[14 + 6] |= 0x20;
+        var shortTcp = (byte[])tcp.Clone();
+        BinaryPrimitives.WriteUInt16BigEndian(shortTcp.AsSpan(14 + 2), 36);
+        Burst(1,
+            flow, Pad(flow, 60), flow, fragment, flow, WithOptions(Udp("10.0.0.1", "10.1.2.3", 1000, sourcePort: 5555), options: flow[(14 + 20)..(14 + 24)]), flow,
+            tcp, tcp, shortTcp, tcp, Pad(tcp, 80),
+            flow, Udp("10.0.0.1", "10.1.2.3", 1000, ttl: 1), flow,
+            flow, Udp("10.0.0.1", "10.1.2.3", 1000, from: "52:54:00:00:00:77"), Udp("10.0.0.1", "10.1.2.3", 1000, from: "52:54:00:00:00:77"));
+
+        // The new MAC was learned, even though its packets were in the middle of a train: b's packet to a goes to it.
+        var sent = Burst(2, Udp("10.0.0.2", "10.0.0.1", 9, sourcePort: 9, from: VmB));
+        Assert.Equal(Frames.Mac("52:54:00:00:00:77"), sent[1].Single().AsSpan(0, 6).ToArray());
+        AssertSame();
+        Assert.True(_fast.Engine.GetCount(PacketCounter.FastPath) >= 8, $"fast path forwarded {_fast.Engine.GetCount(PacketCounter.FastPath)}");
+    }
+
+    [Fact]
+    public void RepliesToFlowsFromTheUplink_RideTrains_AndATcpHandshakeEstablishes()
+    {
+        // A remote host opens UDP and TCP toward VM a; a's replies are the reply direction of flows made on the uplink.
+        _ = Tunnel("fc00:1::8000:0:1", Frames.Udp4("10.1.2.3", "10.0.0.1", 53, 40000, "q"u8));
+        Burst(1, Udp("10.0.0.1", "10.1.2.3", 53), Udp("10.0.0.1", "10.1.2.3", 53), Udp("10.0.0.1", "10.1.2.3", 53));
+
+        // TCP from a: SYN, the SYN-ACK through the tunnel, then an ACK train. Past the 30 s default timeout the flow must
+        // still be there (established: 24 h) in both engines, which it is only if the train tracked the TCP state.
+        Burst(1, Tcp("10.0.0.1", "10.1.2.3", 443, Syn));
+        _ = Tunnel("fc00:1::8000:0:1", Frames.Tcp4("10.1.2.3", "10.0.0.1", 443, 40000, Syn | Ack, []));
+        Burst(1, Tcp("10.0.0.1", "10.1.2.3", 443, Ack), Tcp("10.0.0.1", "10.1.2.3", 443, Ack), Tcp("10.0.0.1", "10.1.2.3", 443, Ack));
+        foreach (var t in Both)
+        {
+            t.Time.Advance(TimeSpan.FromSeconds(31));
+        }
+
+        var created = _fast.Engine.GetCount(PacketCounter.FlowsCreated);
+        Burst(1, Tcp("10.0.0.1", "10.1.2.3", 443, Ack), Tcp("10.0.0.1", "10.1.2.3", 443, Ack));
+        Assert.Equal(created, _fast.Engine.GetCount(PacketCounter.FlowsCreated));
+        AssertSame();
+        Assert.True(_fast.Engine.GetCount(PacketCounter.FastPath) >= 6, $"fast path forwarded {_fast.Engine.GetCount(PacketCounter.FastPath)}");
+    }
+
+    [Fact]
+    public void DhcpToAPortOfAnExistingFlow_GoesToTheResponder()
+    {
+        // The uplink makes a flow remote:67 -> a:68; a's packet 68 -> 67 matches its reply key, yet it is DHCP.
+        _ = Tunnel("fc00:1::8000:0:1", Frames.Udp4("10.1.2.3", "10.0.0.1", 67, 68, "x"u8));
+        Burst(1, Udp("10.0.0.1", "10.1.2.3", 67, sourcePort: 68), Udp("10.0.0.1", "10.1.2.3", 67, sourcePort: 68));
+        AssertSame();
+    }
+
+    [Fact]
+    public void NatFlows_TakeTheGeneralPath()
+    {
+        foreach (var t in Both)
+        {
+            Assert.True(t.Control.CreateRoute(100, IpPrefix.Parse("0.0.0.0/0"), 100, IPAddress.Parse(RemoteOne)).IsOk);
+            Assert.True(t.Control.CreateVip("a", IPAddress.Parse("45.86.6.6"), IPAddress.Parse("fc00:1::8000:0:9")).IsOk);
+        }
+
+        // SNAT: a to the internet, several packets of one flow.
+        Burst(1, Udp("10.0.0.1", "8.8.8.8", 53), Udp("10.0.0.1", "8.8.8.8", 53), Udp("10.0.0.1", "8.8.8.8", 53));
+
+        // DNAT: the internet to a's VIP, then a's replies (source rewritten back to the VIP).
+        _ = Tunnel("fc00:1::8000:0:9", Frames.Udp4("1.2.3.4", "45.86.6.6", 999, 7000, "q"u8));
+        Burst(1, Udp("10.0.0.1", "1.2.3.4", 999, sourcePort: 7000), Udp("10.0.0.1", "1.2.3.4", 999, sourcePort: 7000));
+        AssertSame();
+        Assert.Equal(0, _fast.Engine.GetCount(PacketCounter.FastPath));
+        Assert.True(_fast.Engine.GetCount(PacketCounter.SourceNat) >= 5);
+    }
+
+    [Fact]
+    public void LocalFlows_KeepTheirEntryWhenTheDirectionChanges()
+    {
+        // a -> b, b -> a, a -> b ...: one flow from the first packet on (the other VM's NAT epoch is not this flow's).
+        var created = _fast.Engine.GetCount(PacketCounter.FlowsCreated);
+        for (var i = 0; i < 3; i++)
+        {
+            Burst(1, Udp("10.0.0.1", "10.0.0.2", 7), Udp("10.0.0.1", "10.0.0.2", 7));
+            Burst(2, Udp("10.0.0.2", "10.0.0.1", 40000, sourcePort: 7, from: VmB), Udp("10.0.0.2", "10.0.0.1", 40000, sourcePort: 7, from: VmB));
+        }
+
+        Assert.Equal(created + 1, _fast.Engine.GetCount(PacketCounter.FlowsCreated));
+        AssertSame();
+    }
+
     private const byte Syn = 0x02;
     private const byte Ack = 0x10;
     private const byte Fin = 0x01;
@@ -122,16 +218,59 @@ public sealed class FastPathTests : IDisposable
     private static byte[] Tcp(string source, string destination, ushort destinationPort, byte flags)
         => Frames.Ethernet(TestEngine.PortMacs[0], VmA, Frames.Ipv4Type, Frames.Tcp4(source, destination, 40000, destinationPort, flags, "data"u8));
 
-    /// <summary>The same frame with a 4-byte IPv4 options field (four NOPs) after the fixed header.</summary>
-    private static byte[] WithOptions(byte[] frame)
+    /// <summary>
+    /// The same frame with a 4-byte IPv4 options field after the fixed header: four NOPs, or the given bytes (to catch a
+    /// fast path that reads the ports at a fixed offset, give it another flow's port bytes).
+    /// </summary>
+    private static byte[] WithOptions(byte[] frame, byte[]? options = null)
     {
         var result = new byte[frame.Length + 4];
         frame.AsSpan(0, 14 + 20).CopyTo(result);
-        result.AsSpan(14 + 20, 4).Fill(1);
+        if (options is not null)
+        {
+            options.AsSpan(0, 4).CopyTo(result.AsSpan(14 + 20));
+        }
+        else
+        {
+            result.AsSpan(14 + 20, 4).Fill(1);
+        }
+
         frame.AsSpan(14 + 20).CopyTo(result.AsSpan(14 + 24));
         result[14] = 0x46;
         BinaryPrimitives.WriteUInt16BigEndian(result.AsSpan(14 + 2), (ushort)(BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(14 + 2)) + 4));
         return result;
+    }
+
+    /// <summary>The frame with zero bytes appended up to <paramref name="length"/> (Ethernet padding).</summary>
+    private static byte[] Pad(byte[] frame, int length)
+    {
+        var result = new byte[Math.Max(length, frame.Length)];
+        frame.CopyTo(result, 0);
+        return result;
+    }
+
+    /// <summary>Sends one IP-in-IPv6 packet from the uplink to <paramref name="underlay"/> in both engines.</summary>
+    private List<byte[]>[] Tunnel(string underlay, byte[] inner)
+    {
+        var frame = ForwardingTests.Tunnel(underlay, 4, inner, RemoteOne);
+        List<byte[]>[]? fastSent = null;
+        foreach (var t in Both)
+        {
+            Assert.True(t.Uplink.Inject(frame));
+            t.Engine.ProcessBurst();
+            var sent = Drain(t);
+            if (t == _fast)
+            {
+                fastSent = sent;
+            }
+            else
+            {
+                _generalSent.Add(sent);
+            }
+        }
+
+        _fastSent.Add(fastSent!);
+        return fastSent!;
     }
 
     /// <summary>Sends one burst from VM port <paramref name="port"/> into both engines; returns what the fast engine sent per port.</summary>
@@ -206,5 +345,22 @@ public sealed class FastPathTests : IDisposable
         }
 
         Assert.Equal(_general.Engine.Worker.FlowCount, _fast.Engine.Worker.FlowCount);
+        var generalFlows = _general.Engine.Worker.Flows;
+        var fastFlows = _fast.Engine.Worker.Flows;
+        for (var i = 0; i < generalFlows.Capacity; i++)
+        {
+            ref var g = ref generalFlows.Entry(i);
+            ref var f = ref fastFlows.Entry(i);
+            Assert.True(g.InUse == f.InUse, $"flow {i}: in use {g.InUse} vs {f.InUse}");
+            if (g.InUse)
+            {
+                Assert.True(
+                    FlowKey.Same(in g.Original, in f.Original) && FlowKey.Same(in g.Reply, in f.Reply) && g.TcpState == f.TcpState
+                        && g.LastSeen == f.LastSeen && g.Flags == f.Flags && g.OriginalVersion == f.OriginalVersion
+                        && g.ReplyVersion == f.ReplyVersion && g.NatEpoch == f.NatEpoch && g.NatPort == f.NatPort,
+                    $"flow {i} differs: general {g.TcpState}/{g.LastSeen}/{g.Flags}/{g.OriginalVersion}/{g.ReplyVersion}, "
+                        + $"fast {f.TcpState}/{f.LastSeen}/{f.Flags}/{f.OriginalVersion}/{f.ReplyVersion}");
+            }
+        }
     }
 }

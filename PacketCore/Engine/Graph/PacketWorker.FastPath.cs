@@ -81,7 +81,7 @@ internal sealed partial class PacketWorker
             Vector256<byte> low = default, high = default;
             ulong macs = 0;
             uint macsTail = 0;
-            if (outPort == 0)
+            if (outPort == 0 && Vector256.IsHardwareAccelerated)
             {
                 low = Vector256.Create<byte>(remembered);
                 high = Vector256.Create<byte>(remembered[(TunnelHead.Length - Vector256<byte>.Count)..]);
@@ -141,8 +141,17 @@ internal sealed partial class PacketWorker
                     offset -= Ipv6Layout.Length;
                     frames[slot] = FrameBatch.Pack(offset, TunnelHead.Length + total);
                     var tunnel = slab.Slice((slot * FrameBatch.SlotSize) + offset, TunnelHead.Length + total);
-                    low.CopyTo(tunnel);
-                    high.CopyTo(tunnel[(TunnelHead.Length - Vector256<byte>.Count)..]);
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        low.CopyTo(tunnel);
+                        high.CopyTo(tunnel[(TunnelHead.Length - Vector256<byte>.Count)..]);
+                    }
+                    else
+                    {
+                        // Where 32-byte vectors are emulated (e.g. Arm64), a plain copy is faster.
+                        remembered[..TunnelHead.Length].CopyTo(tunnel);
+                    }
+
                     BinaryPrimitives.WriteUInt16BigEndian(tunnel[(EthernetLayout.HeaderLength + Ipv6Layout.PayloadLength)..], total);
                     encapsulated++;
                 }
@@ -182,7 +191,7 @@ internal sealed partial class PacketWorker
     {
         outPort = 0;
         train = default;
-        if (frame.Length < Ipv4FrameHead.Length)
+        if (frame.Length < Ipv4FrameHead.Length || iface.Ipv4 == 0)
         {
             return false;
         }
@@ -236,8 +245,8 @@ internal sealed partial class PacketWorker
 
         ref var entry = ref _flows.Entry(index);
         var rewrite = isReply ? FlowFlags.DestinationNat : FlowFlags.SourceNat;
-        if ((isReply ? entry.ReplyVersion : entry.OriginalVersion) != snapshot.Version || entry.NatEpoch != iface.NatEpoch
-            || (entry.Flags & rewrite) != 0)
+        // As in Forward: a route cached for this snapshot is used as is (a NAT change always comes with a new snapshot).
+        if ((isReply ? entry.ReplyVersion : entry.OriginalVersion) != snapshot.Version || (entry.Flags & rewrite) != 0)
         {
             return false;
         }

@@ -369,7 +369,7 @@ internal sealed partial class PacketWorker
             {
                 route = isReply ? cached.ReplyRoute : cached.OriginalRoute;
             }
-            else if (cached.NatEpoch != iface.NatEpoch)
+            else if (cached.NatPort == port && cached.NatEpoch != iface.NatEpoch)
             {
                 // The interface's NAT configuration changed: the flow's translation is stale (dpservice flushes such flows).
                 _flows.Remove(flow);
@@ -409,6 +409,7 @@ internal sealed partial class PacketWorker
 
             ref var created = ref _flows.Entry(flow);
             created.NatEpoch = iface.NatEpoch;
+            created.NatPort = (ushort)port;
             if (nat != 0)
             {
                 created.Flags = FlowFlags.SourceNat;
@@ -526,7 +527,7 @@ internal sealed partial class PacketWorker
 
         var key = MakeKey(iface.Vni, in meta);
         var flow = _flows.Lookup(in key, now, out var isReply);
-        if (flow >= 0 && !ipv6 && _flows.Entry(flow).NatEpoch != iface.NatEpoch)
+        if (flow >= 0 && !ipv6 && _flows.Entry(flow).NatPort == vnf.PortIndex && _flows.Entry(flow).NatEpoch != iface.NatEpoch)
         {
             _flows.Remove(flow);
             flow = -1;
@@ -549,6 +550,7 @@ internal sealed partial class PacketWorker
 
             ref var created = ref _flows.Entry(flow);
             created.NatEpoch = iface.NatEpoch;
+            created.NatPort = (ushort)vnf.PortIndex;
             if (dnat)
             {
                 created.Flags = FlowFlags.DestinationNat;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace IronOrleans.PacketCore.Io;
@@ -65,7 +66,11 @@ public sealed class FrameBatch
 
     /// <summary>One packed <see cref="Frames"/> value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int Pack(int offset, int length) => (offset << 16) | length;
+    internal static int Pack(int offset, int length)
+    {
+        Debug.Assert((uint)offset < SlotSize && (uint)length <= SlotSize, "a frame lies within its slot");
+        return (offset << 16) | length;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int OffsetOfPacked(int frame) => frame >> 16;

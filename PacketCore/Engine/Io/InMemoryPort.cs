@@ -22,8 +22,7 @@ public sealed class InMemoryPort : IPacketPort
     private long _rxTail;
     private long _txHead;
     private long _txTail;
-    private byte[][]? _generator;
-    private int _nextTemplate;
+    private Generator? _generator;
     private long _transmitted;
     private long _txDropped;
     private long _received;
@@ -69,14 +68,21 @@ public sealed class InMemoryPort : IPacketPort
     public int PendingTransmitted => (int)(Volatile.Read(ref _txHead) - Volatile.Read(ref _txTail));
 
     /// <summary>Makes every <see cref="Receive"/> return a full burst of copies of <paramref name="template"/> (empty = off).</summary>
-    public void SetGenerator(ReadOnlySpan<byte> template) => _generator = template.IsEmpty ? null : [template.ToArray()];
+    public void SetGenerator(ReadOnlySpan<byte> template) => SetGenerator(template.IsEmpty ? [] : [template.ToArray()]);
 
-    /// <summary>Makes every <see cref="Receive"/> return a full burst of copies of the templates, one after the other, round robin.</summary>
+    /// <summary>
+    /// Makes every <see cref="Receive"/> return a full burst of copies of the templates, one after the other, round robin
+    /// (empty = off). May be called while the engine runs: the engine switches to the new list at its next burst.
+    /// </summary>
     public void SetGenerator(IReadOnlyList<byte[]> templates)
     {
         ArgumentNullException.ThrowIfNull(templates);
-        _generator = templates.Count == 0 ? null : templates.Select(t => (byte[])t.Clone()).ToArray();
-        _nextTemplate = 0;
+        if (templates.Any(t => t.Length is 0 or > FrameBatch.MaxFrameLength))
+        {
+            throw new ArgumentException($"every template must be 1 to {FrameBatch.MaxFrameLength} bytes long", nameof(templates));
+        }
+
+        Volatile.Write(ref _generator, templates.Count == 0 ? null : new Generator(templates.Select(t => (byte[])t.Clone()).ToArray()));
     }
 
     /// <summary>Queues a frame for the engine to receive. Returns false if the ring is full or the frame too long.</summary>
@@ -122,19 +128,20 @@ public sealed class InMemoryPort : IPacketPort
     public int Receive(FrameBatch batch, int firstSlot, int max)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var generator = _generator;
+        var generator = Volatile.Read(ref _generator);
         if (generator is not null)
         {
-            var next = _nextTemplate;
+            var templates = generator.Templates;
+            var next = generator.Next;
             for (var i = 0; i < max; i++)
             {
-                var template = generator[next];
-                next = next + 1 == generator.Length ? 0 : next + 1;
+                var template = templates[next];
+                next = next + 1 == templates.Length ? 0 : next + 1;
                 template.CopyTo(batch.ReceiveBuffer(firstSlot + i));
                 batch.SetReceived(firstSlot + i, template.Length);
             }
 
-            _nextTemplate = next;
+            generator.Next = next;
             _received += max;
             return max;
         }
@@ -188,5 +195,14 @@ public sealed class InMemoryPort : IPacketPort
 
     public void Dispose()
     {
+    }
+
+    /// <summary>The generator's templates and its position in them, replaced as one object.</summary>
+    private sealed class Generator(byte[][] templates)
+    {
+        public byte[][] Templates { get; } = templates;
+
+        /// <summary>Touched only by the engine thread.</summary>
+        public int Next { get; set; }
     }
 }

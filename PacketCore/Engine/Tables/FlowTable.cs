@@ -143,12 +143,19 @@ internal struct FlowEntry
     public long OriginalVersion;
     public long ReplyVersion;
     public long LastSeen;
+    /// <summary>
+    /// The NAT epoch of the interface on <see cref="NatPort"/> when the flow was made; only that interface's NAT changes
+    /// make the flow stale (a local flow between two VMs must not be flushed by the other VM's epoch).
+    /// </summary>
     public long NatEpoch;
     public uint NatAddress;
     public uint PrivateAddress;
     public FlowFlags Flags;
     public TcpState TcpState;
     public bool InUse;
+
+    /// <summary>The VM port whose interface's NAT epoch <see cref="NatEpoch"/> is.</summary>
+    public ushort NatPort;
 }
 
 /// <summary>
@@ -232,19 +239,22 @@ internal sealed class FlowTable
     }
 
     /// <summary>
-    /// <see cref="Lookup"/> without the recent-flow cache, for a caller that keeps its own (the fast path's trains):
-    /// straight to the index.
+    /// <see cref="Lookup"/> for a caller that keeps its own recent-flow cache (the fast path's trains) and must not
+    /// change anything when it gives up: straight to the index, and an expired flow is reported absent but left for
+    /// <see cref="Lookup"/> or aging to remove.
     /// </summary>
     public int LookupIndexed(in FlowKey key, long now, out bool isReply)
     {
         var value = Probe(in key);
-        if (value == 0)
+        var flow = (value - 1) >> 1;
+        if (value == 0 || now - _entries[flow].LastSeen > TimeoutOf(in _entries[flow]))
         {
             isReply = false;
             return -1;
         }
 
-        return Found(value, now, out isReply);
+        isReply = ((value - 1) & 1) != 0;
+        return flow;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
