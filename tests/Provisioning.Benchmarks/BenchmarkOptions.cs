@@ -34,7 +34,7 @@ internal sealed record BenchmarkOptions
 
     /// <summary>
     /// The stream pulling agents' queue poll period on every silo; null = the production default
-    /// (<c>IronOrleans:Streams:PollPeriod</c>, 20 ms). Shows how much of the latency is stream delivery.
+    /// (<c>IronOrleans:Streams:PollPeriod</c>, 100 ms). Shows how much of the latency is stream delivery.
     /// </summary>
     public TimeSpan? StreamPoll { get; init; }
 
@@ -53,7 +53,7 @@ internal sealed record BenchmarkOptions
 
     public const string Usage =
         "usage: IronOrleans.Provisioning.Benchmarks [--quick] [--count N=10000] [--clients N=32] [--nodes N=20] [--agent-silos N=4] "
-        + "[--networks N=count/500] [--subscribers N=50] [--announcements N=200] [--tick 2s] [--stream-poll 20ms] [--timeout 30s] [--dead-node-timeout 120s] "
+        + "[--networks N=count/500] [--subscribers N=50] [--announcements N=200] [--tick 2s] [--stream-poll 100ms] [--timeout 30s] [--dead-node-timeout 120s] "
         + "[--scenario all|provision|converge|dead-node]";
 
     public static BenchmarkOptions Parse(string[] args)
