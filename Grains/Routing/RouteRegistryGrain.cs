@@ -47,9 +47,11 @@ internal sealed partial class RouteRegistryGrain(
 
         await Task.WhenAll(vnis.Select(async vni =>
         {
+            // Unsubscribe first, so the withdrawal is not also queued for the dead node (whose agent cannot be placed:
+            // every such delivery failed and sent the route table into a re-snapshot back-off for nothing).
             var table = GrainFactory.GetGrain<IRouteTableGrain>(vni);
-            await table.WithdrawOriginAsync(node);
             await table.UnsubscribeAsync(node);
+            await table.WithdrawOriginAsync(node);
         }));
         state.State.Nodes.Remove(node);
         await state.WriteStateAsync();
