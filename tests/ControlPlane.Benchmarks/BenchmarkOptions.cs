@@ -17,12 +17,22 @@ internal sealed record BenchmarkOptions
 
     public int Nodes { get; init; } = 20;
 
+    /// <summary>
+    /// Operations run with the same clients before each scenario and not measured (bounded by <see cref="WarmupLimit"/>),
+    /// so the numbers are those of a warm process (JIT tiering done, connections and activations in place), as a
+    /// long-running silo is. 0 = a single call.
+    /// </summary>
+    public int Warmup { get; init; } = 2_000;
+
+    /// <summary>Upper bound on the time of one warm-up.</summary>
+    public static readonly TimeSpan WarmupLimit = TimeSpan.FromSeconds(30);
+
     /// <summary><c>all</c>, <c>vip</c> or <c>nic</c>.</summary>
     public string Scenario { get; init; } = "all";
 
     public const string Usage =
         "usage: IronOrleans.ControlPlane.Benchmarks [--clients N=64] [--count N=20000] [--duration-limit 120s] "
-        + "[--networks N=4] [--nodes N=20] [--scenario all|vip|nic]";
+        + "[--networks N=4] [--nodes N=20] [--warmup N=2000] [--scenario all|vip|nic]";
 
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -37,13 +47,14 @@ internal sealed record BenchmarkOptions
                 "--duration-limit" => options with { DurationLimit = ParseDuration(value) },
                 "--networks" => options with { Networks = Positive(value, args[i]) },
                 "--nodes" => options with { Nodes = Positive(value, args[i]) },
+                "--warmup" => options with { Warmup = value == "0" ? 0 : Positive(value, args[i]) },
                 "--scenario" => options with { Scenario = value is "all" or "vip" or "nic" ? value : throw new ArgumentException(Usage) },
                 _ => throw new ArgumentException($"unknown option {args[i]}. {Usage}"),
             };
             i++;
         }
 
-        if (options.Count / options.Networks > 60_000)
+        if ((options.Count + options.Warmup) / options.Networks > 60_000)
         {
             throw new ArgumentException("at most 60000 interfaces per network (the harness numbers IPs inside one /16)");
         }
