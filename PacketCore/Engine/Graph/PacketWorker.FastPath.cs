@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using IronOrleans.PacketCore.Diagnostics;
 using IronOrleans.PacketCore.Headers;
 using IronOrleans.PacketCore.Io;
@@ -75,22 +74,12 @@ internal sealed partial class PacketWorker
             var isReply = train.IsReply;
 
             // The header the first packet of the train got is at the start of its frame: reuse it for the rest (the
-            // tunnel header as two overlapping 32-byte vectors, or the 12 bytes of Ethernet addresses).
+            // whole tunnel header, or the 12 bytes of Ethernet addresses).
             var remembered = slab.Slice((previous * FrameBatch.SlotSize) + FrameBatch.OffsetOfPacked(frames[previous]),
                 FrameBatch.LengthOfPacked(frames[previous]));
-            Vector256<byte> low = default, high = default;
-            ulong macs = 0;
-            uint macsTail = 0;
-            if (outPort == 0 && Vector256.IsHardwareAccelerated)
-            {
-                low = Vector256.Create<byte>(remembered);
-                high = Vector256.Create<byte>(remembered[(TunnelHead.Length - Vector256<byte>.Count)..]);
-            }
-            else
-            {
-                macs = MemoryMarshal.Read<ulong>(remembered);
-                macsTail = MemoryMarshal.Read<uint>(remembered[sizeof(ulong)..]);
-            }
+            var tunnelHead = outPort == 0 ? MemoryMarshal.Read<TunnelHead>(remembered) : default;
+            var macs = MemoryMarshal.Read<ulong>(remembered);
+            var macsTail = MemoryMarshal.Read<uint>(remembered[sizeof(ulong)..]);
 
             var minimum = Ipv4Layout.MinLength + (protocol == IpProtocol.Tcp ? TcpLayout.MinLength : UdpLayout.HeaderLength);
             Span<ushort> outSlots = txSlots[outPort];
@@ -140,19 +129,9 @@ internal sealed partial class PacketWorker
                     // IP-in-IPv6: the outer headers go into the headroom, replacing the inner Ethernet header.
                     offset -= Ipv6Layout.Length;
                     frames[slot] = FrameBatch.Pack(offset, TunnelHead.Length + total);
-                    var tunnel = slab.Slice((slot * FrameBatch.SlotSize) + offset, TunnelHead.Length + total);
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        low.CopyTo(tunnel);
-                        high.CopyTo(tunnel[(TunnelHead.Length - Vector256<byte>.Count)..]);
-                    }
-                    else
-                    {
-                        // Where 32-byte vectors are emulated (e.g. Arm64), a plain copy is faster.
-                        remembered[..TunnelHead.Length].CopyTo(tunnel);
-                    }
-
-                    BinaryPrimitives.WriteUInt16BigEndian(tunnel[(EthernetLayout.HeaderLength + Ipv6Layout.PayloadLength)..], total);
+                    ref var outer = ref MemoryMarshal.AsRef<TunnelHead>(slab.Slice((slot * FrameBatch.SlotSize) + offset, TunnelHead.Length));
+                    outer = tunnelHead;
+                    outer.PayloadLength = BinaryPrimitives.ReverseEndianness(total);
                     encapsulated++;
                 }
 

@@ -50,6 +50,9 @@ internal struct TunnelHead
     /// <summary>Version, traffic class, flow label, payload length, next header and hop limit: the IPv6 header's first 8 bytes.</summary>
     [FieldOffset(EthernetLayout.HeaderLength)] public ulong Fixed;
 
+    /// <summary>The IPv6 payload length (inside <see cref="Fixed"/>).</summary>
+    [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.PayloadLength)] public ushort PayloadLength;
+
     [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.Source)] public ulong UnderlaySourceHigh;
     [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.Source + 8)] public ulong UnderlaySourceLow;
     [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.Destination)] public ulong UnderlayDestinationHigh;
