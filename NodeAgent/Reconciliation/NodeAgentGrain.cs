@@ -26,6 +26,12 @@ internal sealed partial class NodeAgentGrain(
     NodeAgentInstruments instruments,
     ILogger<NodeAgentGrain> logger) : Grain, INodeAgentGrain
 {
+    /// <summary>
+    /// How long routes missing from a restarted route table's first snapshot stay installed (see
+    /// <see cref="VniRib.KeepUnselectedUntil"/>): longer than the table's re-sync round to every announcer takes.
+    /// </summary>
+    internal static readonly TimeSpan ResyncGrace = TimeSpan.FromSeconds(3);
+
     private readonly Dictionary<string, NetworkInterfaceInfo> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LocalNic> _local = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, VniRib> _ribs = [];
@@ -578,7 +584,17 @@ internal sealed partial class NodeAgentGrain(
 
         try
         {
-            rib.Reset(await GrainFactory.GetGrain<IRouteTableGrain>(vni).SubscribeAsync(Node));
+            var snapshot = await GrainFactory.GetGrain<IRouteTableGrain>(vni).SubscribeAsync(Node);
+
+            // A restarted table (new epoch in the version's high half), or a first snapshot taken into an agent that may
+            // hold routes of an earlier run: the other nodes are re-announcing right now, so keep what is installed
+            // for a while instead of deleting routes that are about to come back.
+            if (rib.Version < 0 || (rib.Version >> 32) != (snapshot.Version >> 32))
+            {
+                rib.KeepUnselectedUntil = Environment.TickCount64 + (long)ResyncGrace.TotalMilliseconds;
+            }
+
+            rib.Reset(snapshot);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -620,9 +636,16 @@ internal sealed partial class NodeAgentGrain(
             }
         }
 
+        var keepUnselected = Environment.TickCount64 < rib.KeepUnselectedUntil;
         foreach (var (prefix, hop) in rib.Installed.ToArray())
         {
-            if (!selected.TryGetValue(prefix, out var want) || want != hop)
+            var isSelected = selected.TryGetValue(prefix, out var want);
+            if (!isSelected && keepUnselected)
+            {
+                continue; // stale but kept until the grace ends; a later pass (the tick) removes it if still unannounced
+            }
+
+            if (!isSelected || want != hop)
             {
                 var deleted = await Dp.DeleteRouteAsync(rib.Vni, IpPrefix.Parse(prefix));
                 if (deleted.IsOk || deleted.Error is DpError.RouteNotFound or DpError.NoVni)

@@ -19,6 +19,13 @@ internal sealed class VniRib(uint vni, string self)
     /// <summary>Routes programmed into the data plane: prefix → next hop.</summary>
     public Dictionary<string, NextHop> Installed { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Until this <see cref="Environment.TickCount64"/>, installed routes that the RIB no longer selects are kept (a
+    /// stale timer, as in BGP's graceful restart): set when the snapshot came from a restarted route table or into a
+    /// fresh agent, because the announcers are still re-announcing and the snapshot is not complete yet.
+    /// </summary>
+    public long KeepUnselectedUntil { get; set; }
+
     public int PrefixCount => _entries.Count;
 
     /// <summary>Replaces everything with a snapshot.</summary>
