@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using IronOrleans.PacketCore.Control;
 using IronOrleans.PacketCore.Diagnostics;
+using IronOrleans.PacketCore.Io;
 using IronOrleans.PacketCore.Tables;
 
 namespace IronOrleans.PacketCore.Tests;
@@ -250,38 +251,20 @@ public sealed class FastPathTests : IDisposable
     }
 
     /// <summary>Sends one IP-in-IPv6 packet from the uplink to <paramref name="underlay"/> in both engines.</summary>
-    private List<byte[]>[] Tunnel(string underlay, byte[] inner)
-    {
-        var frame = ForwardingTests.Tunnel(underlay, 4, inner, RemoteOne);
-        List<byte[]>[]? fastSent = null;
-        foreach (var t in Both)
-        {
-            Assert.True(t.Uplink.Inject(frame));
-            t.Engine.ProcessBurst();
-            var sent = Drain(t);
-            if (t == _fast)
-            {
-                fastSent = sent;
-            }
-            else
-            {
-                _generalSent.Add(sent);
-            }
-        }
-
-        _fastSent.Add(fastSent!);
-        return fastSent!;
-    }
+    private List<byte[]>[] Tunnel(string underlay, byte[] inner) => Send(t => t.Uplink, ForwardingTests.Tunnel(underlay, 4, inner, RemoteOne));
 
     /// <summary>Sends one burst from VM port <paramref name="port"/> into both engines; returns what the fast engine sent per port.</summary>
-    private List<byte[]>[] Burst(int port, params byte[][] frames)
+    private List<byte[]>[] Burst(int port, params byte[][] frames) => Send(t => t.Vm(port), frames);
+
+    /// <summary>Injects the frames into the port <paramref name="of"/> picks in each engine and runs one burst there.</summary>
+    private List<byte[]>[] Send(Func<TestEngine, InMemoryPort> of, params byte[][] frames)
     {
         List<byte[]>[]? fastSent = null;
         foreach (var t in Both)
         {
             foreach (var frame in frames)
             {
-                Assert.True(t.Vm(port).Inject(frame));
+                Assert.True(of(t).Inject(frame));
             }
 
             t.Engine.ProcessBurst();
@@ -310,7 +293,7 @@ public sealed class FastPathTests : IDisposable
         {
             sent[port] = [];
             var bounded = 0;
-            while (bounded++ < 1000 && ((IronOrleans.PacketCore.Io.InMemoryPort)t.Engine.Ports[port]).TryTakeTransmitted(out var frame))
+            while (bounded++ < 1000 && ((InMemoryPort)t.Engine.Ports[port]).TryTakeTransmitted(out var frame))
             {
                 sent[port].Add(frame);
             }

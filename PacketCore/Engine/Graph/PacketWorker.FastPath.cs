@@ -24,8 +24,6 @@ namespace IronOrleans.PacketCore.Graph;
 /// </remarks>
 internal sealed partial class PacketWorker
 {
-    private const ulong TunnelFixed = 0x6000_0000_0000_0000UL | ((ulong)IpProtocol.IpInIp << 8) | WellKnown.UnderlayHopLimit;
-
     /// <summary>The TCP flags that change a flow's state; such packets never reuse a train.</summary>
     private const byte TcpStateFlags = TcpLayout.Syn | TcpLayout.Fin | TcpLayout.Rst;
 
@@ -232,14 +230,14 @@ internal sealed partial class PacketWorker
 
         var route = isReply ? entry.ReplyRoute : entry.OriginalRoute;
         var target = route.PortIndex;
-        var routerMac = _routerMac;
         var local = route.Kind == RouteKind.Local;
-        if (local ? target == port || target == 0 : routerMac == 0)
+        if (local ? target == port || target == 0 : _routerMac == 0)
         {
             return false;
         }
 
-        // Commit: from here on this is exactly what Forward does for the same packet.
+        // Commit: from here on this is exactly what Forward does for the same packet (the checks above are the ones
+        // DeliverLocal and Encapsulate would drop on, so both forward).
         entry.LastSeen = now;
         if (protocol == IpProtocol.Tcp)
         {
@@ -247,40 +245,9 @@ internal sealed partial class PacketWorker
         }
 
         DecrementTtl(ref head, ttl);
-        if (local)
-        {
-            var mac = _peerMacs[target];
-            mac = mac == 0 ? WellKnown.BroadcastMac : mac;
-            var source = _portMacs[target];
-            head.DestinationHigh = BinaryPrimitives.ReverseEndianness((ushort)(mac >> 32));
-            head.DestinationLow = BinaryPrimitives.ReverseEndianness((uint)mac);
-            head.SourceHigh = BinaryPrimitives.ReverseEndianness((ushort)(source >> 32));
-            head.SourceLow = BinaryPrimitives.ReverseEndianness((uint)source);
-            Counters.Count(PacketCounter.LocalDelivered);
-            outPort = target;
-        }
-        else
-        {
-            // IP-in-IPv6: the outer Ethernet + IPv6 go into the slot's headroom, replacing the inner Ethernet header.
-            var offset = _batch.OffsetOf(slot) - Ipv6Layout.Length;
-            ref var outer = ref MemoryMarshal.AsRef<TunnelHead>(_batch.Slot(slot)[offset..]);
-            var uplinkMac = _portMacs[0];
-            var underlay = iface.Underlay;
-            var nextHop = route.NextHop;
-            outer.DestinationHigh = BinaryPrimitives.ReverseEndianness((ushort)(routerMac >> 32));
-            outer.DestinationLow = BinaryPrimitives.ReverseEndianness((uint)routerMac);
-            outer.SourceHigh = BinaryPrimitives.ReverseEndianness((ushort)(uplinkMac >> 32));
-            outer.SourceLow = BinaryPrimitives.ReverseEndianness((uint)uplinkMac);
-            outer.EtherType = NetworkOrder.TypeIpv6;
-            outer.Fixed = BinaryPrimitives.ReverseEndianness(TunnelFixed | ((ulong)total << 16));
-            outer.UnderlaySourceHigh = BinaryPrimitives.ReverseEndianness((ulong)(underlay >> 64));
-            outer.UnderlaySourceLow = BinaryPrimitives.ReverseEndianness((ulong)underlay);
-            outer.UnderlayDestinationHigh = BinaryPrimitives.ReverseEndianness((ulong)(nextHop >> 64));
-            outer.UnderlayDestinationLow = BinaryPrimitives.ReverseEndianness((ulong)nextHop);
-            _batch.SetFrame(slot, offset, TunnelHead.Length + total);
-            Counters.Count(PacketCounter.Encapsulated);
-        }
-
+        _ = local
+            ? DeliverLocal(port, frame, target, EthernetLayout.TypeIpv4, out outPort)
+            : Encapsulate(slot, iface.Underlay, route.NextHop, IpProtocol.IpInIp, total, out outPort);
         Counters.Count(PacketCounter.FastPath);
 
         // What the rest of the train needs (the header stays in this packet's frame until the burst is sent).

@@ -12,8 +12,6 @@ internal struct Ipv4FrameHead
 {
     public const int Length = EthernetLayout.HeaderLength + Ipv4Layout.MinLength + UdpLayout.HeaderLength;
 
-    [FieldOffset(EthernetLayout.Destination)] public ushort DestinationHigh;
-    [FieldOffset(EthernetLayout.Destination + 2)] public uint DestinationLow;
     [FieldOffset(EthernetLayout.Source)] public ushort SourceHigh;
     [FieldOffset(EthernetLayout.Source + 2)] public uint SourceLow;
     [FieldOffset(EthernetLayout.EtherType)] public ushort EtherType;
@@ -35,34 +33,22 @@ internal struct Ipv4FrameHead
     [FieldOffset(Ip + Ipv4Layout.MinLength)] public uint Ports;
 }
 
-/// <summary>The outer Ethernet + IPv6 header of IP-in-IPv6 (54 bytes) as one overlay, in network byte order.</summary>
+/// <summary>
+/// The outer Ethernet + IPv6 header of IP-in-IPv6 (54 bytes) as one value, so a train copies a whole written header at
+/// once; only the payload length differs between its packets.
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Length)]
 internal struct TunnelHead
 {
     public const int Length = EthernetLayout.HeaderLength + Ipv6Layout.Length;
 
-    [FieldOffset(EthernetLayout.Destination)] public ushort DestinationHigh;
-    [FieldOffset(EthernetLayout.Destination + 2)] public uint DestinationLow;
-    [FieldOffset(EthernetLayout.Source)] public ushort SourceHigh;
-    [FieldOffset(EthernetLayout.Source + 2)] public uint SourceLow;
-    [FieldOffset(EthernetLayout.EtherType)] public ushort EtherType;
-
-    /// <summary>Version, traffic class, flow label, payload length, next header and hop limit: the IPv6 header's first 8 bytes.</summary>
-    [FieldOffset(EthernetLayout.HeaderLength)] public ulong Fixed;
-
-    /// <summary>The IPv6 payload length (inside <see cref="Fixed"/>).</summary>
+    /// <summary>The IPv6 payload length, in network byte order.</summary>
     [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.PayloadLength)] public ushort PayloadLength;
-
-    [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.Source)] public ulong UnderlaySourceHigh;
-    [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.Source + 8)] public ulong UnderlaySourceLow;
-    [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.Destination)] public ulong UnderlayDestinationHigh;
-    [FieldOffset(EthernetLayout.HeaderLength + Ipv6Layout.Destination + 8)] public ulong UnderlayDestinationLow;
 }
 
 /// <summary>Header constants as they appear in memory on a little-endian machine (network byte order), for the overlays.</summary>
 internal static class NetworkOrder
 {
     public static readonly ushort TypeIpv4 = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(EthernetLayout.TypeIpv4);
-    public static readonly ushort TypeIpv6 = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(EthernetLayout.TypeIpv6);
     public static readonly ushort FragmentMask = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(Ipv4Layout.FragmentMask);
 }

@@ -235,7 +235,17 @@ internal sealed class FlowTable
             _recent0 = value;
         }
 
-        return Found(value, now, out isReply);
+        var flow = (value - 1) >> 1;
+        ref var entry = ref _entries[flow];
+        if (now - entry.LastSeen > TimeoutOf(in entry))
+        {
+            Remove(flow);
+            isReply = false;
+            return -1;
+        }
+
+        isReply = ((value - 1) & 1) != 0;
+        return flow;
     }
 
     /// <summary>
@@ -249,22 +259,6 @@ internal sealed class FlowTable
         var flow = (value - 1) >> 1;
         if (value == 0 || now - _entries[flow].LastSeen > TimeoutOf(in _entries[flow]))
         {
-            isReply = false;
-            return -1;
-        }
-
-        isReply = ((value - 1) & 1) != 0;
-        return flow;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Found(int value, long now, out bool isReply)
-    {
-        var flow = (value - 1) >> 1;
-        ref var entry = ref _entries[flow];
-        if (now - entry.LastSeen > TimeoutOf(in entry))
-        {
-            Remove(flow);
             isReply = false;
             return -1;
         }
