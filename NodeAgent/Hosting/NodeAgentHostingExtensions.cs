@@ -81,7 +81,7 @@ public static class NodeAgentHostingExtensions
                 silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> ob) => ob.Configure<Serializer>((o, serializer) =>
                 {
                     o.Invariant = IronOrleansNames.PostgresInvariant;
-                    o.ConnectionString = storageConnection;
+                    o.ConnectionString = storageConnection is null ? null : PostgresStorageConnection.Tune(storageConnection);
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 }));
             }

@@ -59,6 +59,7 @@ public static class PostgresSiloBuilderExtensions
         }
 
         builder.Services.AddSingleton<PostgresStorageMarker>();
+        connectionString = PostgresStorageConnection.Tune(connectionString);
         foreach (var name in (string[])[IronOrleansNames.GrainStorage, IronOrleansNames.TransactionStore, IronOrleansNames.PubSubStore])
         {
             // Orleans' binary serializer instead of the JSON default: compact rows for state written on every
