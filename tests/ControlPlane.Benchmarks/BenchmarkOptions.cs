@@ -27,12 +27,12 @@ internal sealed record BenchmarkOptions
     /// <summary>Upper bound on the time of one warm-up.</summary>
     public static readonly TimeSpan WarmupLimit = TimeSpan.FromSeconds(30);
 
-    /// <summary><c>all</c>, <c>vip</c> or <c>nic</c>.</summary>
+    /// <summary><c>all</c>, <c>vip</c>, <c>nic</c>, or <c>storage</c> (the grain-storage floor, in-process, not part of <c>all</c>).</summary>
     public string Scenario { get; init; } = "all";
 
     public const string Usage =
         "usage: IronOrleans.ControlPlane.Benchmarks [--clients N=64] [--count N=20000] [--duration-limit 120s] "
-        + "[--networks N=4] [--nodes N=20] [--warmup N=2000] [--scenario all|vip|nic]";
+        + "[--networks N=4] [--nodes N=20] [--warmup N=2000] [--scenario all|vip|nic|storage]";
 
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -48,7 +48,7 @@ internal sealed record BenchmarkOptions
                 "--networks" => options with { Networks = Positive(value, args[i]) },
                 "--nodes" => options with { Nodes = Positive(value, args[i]) },
                 "--warmup" => options with { Warmup = value == "0" ? 0 : Positive(value, args[i]) },
-                "--scenario" => options with { Scenario = value is "all" or "vip" or "nic" ? value : throw new ArgumentException(Usage) },
+                "--scenario" => options with { Scenario = value is "all" or "vip" or "nic" or "storage" ? value : throw new ArgumentException(Usage) },
                 _ => throw new ArgumentException($"unknown option {args[i]}. {Usage}"),
             };
             i++;

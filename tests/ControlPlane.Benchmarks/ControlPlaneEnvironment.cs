@@ -26,6 +26,9 @@ internal sealed class ControlPlaneEnvironment : IAsyncDisposable
 
     public Uri GatewayAddress { get; private set; } = null!;
 
+    /// <summary>The silo's own grain factory (in-process calls, no Gateway).</summary>
+    public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
+
     public static async Task<ControlPlaneEnvironment> StartAsync()
     {
         var environment = new ControlPlaneEnvironment();

@@ -58,6 +58,22 @@ try
         checks.Add(await Checks.NetworkInterfacesAsync(new NetworkInterfaceService.NetworkInterfaceServiceClient(channels[0]), Namespace, expected: result.Succeeded + warm + 1));
     }
 
+    if (options.Scenario is "storage")
+    {
+        // The floor of a one-row-per-resource design, without gRPC or allocation: fresh activations that read and write their row.
+        var grains = environment.Grains;
+        foreach (var (name, create) in new (string, Func<int, Task<bool>>)[]
+        {
+            ("Storage floor: activation, no storage", i => grains.GetGrain<IActivationProbeGrain>($"touch-{i}").TouchAsync()),
+            ("Storage floor: grain storage", i => grains.GetGrain<IStorageProbeGrain>($"plain-{i}").CreateAsync()),
+            ("Storage floor: 1-participant transaction", i => grains.GetGrain<IStorageProbeGrain>($"tx-{i}").CreateTransactionalAsync()),
+        })
+        {
+            await WarmupLoad(name, (_, i) => create(options.Count + i));
+            results.Add(await LoadRunner.RunAsync(name, options.Clients, options.Count, options.DurationLimit, (_, i) => create(i)));
+        }
+    }
+
     Console.WriteLine();
     Console.WriteLine(Report(results, options));
     foreach (var check in checks)
