@@ -39,4 +39,13 @@ internal sealed partial class NodeAgentGrain
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Node {NodeId}: reporting the status of {InterfaceId} failed")]
     private static partial void LogReportFailed(ILogger logger, Exception exception, string nodeId, string interfaceId);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "Node {NodeId}: {Count} route deltas in {Vni} up to version {Version}")]
+    private static partial void LogRouteDeltas(ILogger logger, string nodeId, int count, uint vni, long version);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Debug, Message = "Node {NodeId}: removed route {Prefix} from {Vni}")]
+    private static partial void LogRouteRemoved(ILogger logger, string nodeId, string prefix, uint vni);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Debug, Message = "Node {NodeId}: keeping unannounced route {Prefix} in {Vni} for {Remaining} ms (resync grace)")]
+    private static partial void LogRouteKept(ILogger logger, string nodeId, string prefix, uint vni, long remaining);
 }

@@ -24,6 +24,7 @@ internal sealed partial class NodeAgentGrain(
     NodeDataPlanes planes,
     IOptions<NodeAgentOptions> options,
     NodeAgentInstruments instruments,
+    IClusterMembershipService membership,
     ILogger<NodeAgentGrain> logger) : Grain, INodeAgentGrain
 {
     /// <summary>
@@ -31,6 +32,12 @@ internal sealed partial class NodeAgentGrain(
     /// <see cref="VniRib.KeepUnselectedUntil"/>): longer than the table's re-sync round to every announcer takes.
     /// </summary>
     internal static readonly TimeSpan ResyncGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// While routes are kept under the stale timer, how often they are checked again: a kept route whose announcers all
+    /// died meanwhile is removed at the next check instead of at the end of the grace.
+    /// </summary>
+    internal static readonly TimeSpan StaleRecheck = TimeSpan.FromMilliseconds(200);
 
     private readonly Dictionary<string, NetworkInterfaceInfo> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LocalNic> _local = new(StringComparer.Ordinal);
@@ -43,6 +50,7 @@ internal sealed partial class NodeAgentGrain(
     private long _version = -1;
     private bool _started;
     private bool _resnapshot;
+    private IGrainTimer? _staleRecheck;
 
     private string Node => this.GetPrimaryKeyString();
 
@@ -125,6 +133,7 @@ internal sealed partial class NodeAgentGrain(
             return; // not (or no longer) subscribed
         }
 
+        LogRouteDeltas(logger, Node, deltas.Count, vni, deltas.Count == 0 ? rib.Version : deltas[^1].Version);
         foreach (var delta in deltas)
         {
             if (!rib.TryApply(delta))
@@ -640,8 +649,10 @@ internal sealed partial class NodeAgentGrain(
         foreach (var (prefix, hop) in rib.Installed.ToArray())
         {
             var isSelected = selected.TryGetValue(prefix, out var want);
-            if (!isSelected && keepUnselected)
+            if (!isSelected && keepUnselected && rib.MayComeBack(prefix, IsNodeAlive))
             {
+                LogRouteKept(logger, Node, prefix, rib.Vni, rib.KeepUnselectedUntil - Environment.TickCount64);
+                ScheduleStaleRecheck();
                 continue; // stale but kept until the grace ends; a later pass (the tick) removes it if still unannounced
             }
 
@@ -652,6 +663,7 @@ internal sealed partial class NodeAgentGrain(
                 {
                     rib.Installed.Remove(prefix);
                     instruments.OnRouteRemoved();
+                    LogRouteRemoved(logger, Node, prefix, rib.Vni);
                 }
             }
         }
@@ -674,6 +686,38 @@ internal sealed partial class NodeAgentGrain(
                 LogRouteRefused(logger, Node, rib.Vni, prefix, created.ToString());
             }
         }
+    }
+
+    private void ScheduleStaleRecheck()
+    {
+        if (_staleRecheck is not null)
+        {
+            return;
+        }
+
+        _staleRecheck = this.RegisterGrainTimer(async _ =>
+        {
+            _staleRecheck?.Dispose();
+            _staleRecheck = null;
+            foreach (var rib in _ribs.Values.Where(r => Environment.TickCount64 < r.KeepUnselectedUntil + (long)StaleRecheck.TotalMilliseconds).ToArray())
+            {
+                await ProgramRoutesAsync(rib);
+            }
+        }, new GrainTimerCreationOptions(StaleRecheck, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>Whether some silo serving <paramref name="node"/> is not (yet) declared dead in this silo's view of membership.</summary>
+    private bool IsNodeAlive(string node)
+    {
+        foreach (var member in membership.CurrentSnapshot.Members.Values)
+        {
+            if (member.Status != SiloStatus.Dead && NodeAgentSilo.Serves(member.Name, node))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

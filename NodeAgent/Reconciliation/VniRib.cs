@@ -10,6 +10,7 @@ namespace IronOrleans.NodeAgent.Reconciliation;
 internal sealed class VniRib(uint vni, string self)
 {
     private readonly Dictionary<string, Dictionary<NextHop, HashSet<string>>> _entries = new(StringComparer.Ordinal);
+    private Dictionary<string, HashSet<string>> _originsBeforeReset = new(StringComparer.Ordinal);
 
     public uint Vni { get; } = vni;
 
@@ -31,6 +32,21 @@ internal sealed class VniRib(uint vni, string self)
     /// <summary>Replaces everything with a snapshot.</summary>
     public void Reset(RouteSnapshot snapshot)
     {
+        // Who announced each prefix before this snapshot; a prefix already missing from the previous snapshot keeps the
+        // origins recorded then (several re-syncs can follow one another inside one stale timer).
+        var before = new Dictionary<string, HashSet<string>>(_entries.Count, StringComparer.Ordinal);
+        foreach (var (prefix, hops) in _entries)
+        {
+            before[prefix] = hops.Values.SelectMany(o => o).ToHashSet(StringComparer.Ordinal);
+        }
+
+        foreach (var (prefix, origins) in _originsBeforeReset)
+        {
+            before.TryAdd(prefix, origins);
+        }
+
+        _originsBeforeReset = before;
+
         _entries.Clear();
         foreach (var entry in snapshot.Routes)
         {
@@ -65,6 +81,14 @@ internal sealed class VniRib(uint vni, string self)
 
         return true;
     }
+
+    /// <summary>
+    /// Whether an installed route the RIB no longer selects may still be re-announced during the stale timer: false only when
+    /// every node that announced it before the last snapshot is known dead (a dead node never re-announces, so keeping its
+    /// routes only delays their removal). Routes of unknown origin (adopted from PacketCore) may come back.
+    /// </summary>
+    public bool MayComeBack(string prefix, Func<string, bool> isNodeAlive)
+        => !_originsBeforeReset.TryGetValue(prefix, out var origins) || origins.Count == 0 || origins.Any(isNodeAlive);
 
     /// <summary>The route to program per prefix: the lowest STANDARD next hop, so every node picks the same one.</summary>
     public Dictionary<string, NextHop> Selected()
