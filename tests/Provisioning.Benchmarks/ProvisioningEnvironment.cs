@@ -294,10 +294,19 @@ internal sealed class ProvisioningEnvironment : IAsyncDisposable
 
     internal static void ConfigureLogging(ILoggingBuilder logging)
     {
-        logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        }).SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("Orleans", LogLevel.Error);
         logging.AddFilter("Microsoft", LogLevel.Error);
-        logging.AddFilter("Polly", LogLevel.None); // placement retries while a node's agent is (not yet / no longer) there
+        logging.AddFilter("Polly", LogLevel.None);
+        if (Environment.GetEnvironmentVariable("IRONORLEANS_BENCH_DEBUG") is { Length: > 0 } category)
+        {
+            logging.AddFilter(category, LogLevel.Debug); // diagnosis: e.g. IronOrleans.NodeAgent.Reconciliation
+        }
+ // placement retries while a node's agent is (not yet / no longer) there
     }
 
     public async ValueTask DisposeAsync()

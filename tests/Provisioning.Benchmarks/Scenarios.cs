@@ -334,6 +334,7 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
         var declaredDead = WaitDeclaredDeadAsync(siloName, stop.Token);
         var gone = Tracker.WatchedGoneAsync();
         var killedAt = environment.KillVictim();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss.fff} killed the victim's NodeAgent (log times are on this clock)"));
         long? goneAt = null;
         string? error = null;
         try
