@@ -75,13 +75,14 @@ public static class NodeAgentHostingExtensions
 
             // Stream pub-sub and any system grain placed here need the shared stores.
             var storageConnection = connectionString ?? configuration.GetConnectionString(configuration["Orleans:Clustering:ServiceKey"] ?? "ironorleans");
+            storageConnection = storageConnection is null ? null : PostgresStorageConnection.Tune(storageConnection);
             foreach (var name in (string[])[IronOrleansNames.GrainStorage, IronOrleansNames.PubSubStore])
             {
                 // Same binary format as the Silo's stores (Silo/Hosting/PostgresSiloBuilderExtensions.cs): both read each other's rows.
                 silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> ob) => ob.Configure<Serializer>((o, serializer) =>
                 {
                     o.Invariant = IronOrleansNames.PostgresInvariant;
-                    o.ConnectionString = storageConnection is null ? null : PostgresStorageConnection.Tune(storageConnection);
+                    o.ConnectionString = storageConnection;
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 }));
             }

@@ -653,7 +653,7 @@ internal sealed partial class NodeAgentGrain(
             {
                 LogRouteKept(logger, Node, prefix, rib.Vni, rib.KeepUnselectedUntil - Environment.TickCount64);
                 ScheduleStaleRecheck();
-                continue; // stale but kept until the grace ends; a later pass (the tick) removes it if still unannounced
+                continue; // stale but kept until the grace ends; the stale recheck removes it then if still unannounced
             }
 
             if (!isSelected || want != hop)

@@ -301,12 +301,11 @@ internal sealed class ProvisioningEnvironment : IAsyncDisposable
         }).SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("Orleans", LogLevel.Error);
         logging.AddFilter("Microsoft", LogLevel.Error);
-        logging.AddFilter("Polly", LogLevel.None);
+        logging.AddFilter("Polly", LogLevel.None); // placement retries while a node's agent is (not yet / no longer) there
         if (Environment.GetEnvironmentVariable("IRONORLEANS_BENCH_DEBUG") is { Length: > 0 } category)
         {
             logging.AddFilter(category, LogLevel.Debug); // diagnosis: e.g. IronOrleans.NodeAgent.Reconciliation
         }
- // placement retries while a node's agent is (not yet / no longer) there
     }
 
     public async ValueTask DisposeAsync()
