@@ -11,8 +11,15 @@ internal sealed record BenchmarkOptions
     /// <summary>Measured NICs.</summary>
     public int Count { get; init; } = 10_000;
 
-    /// <summary>Concurrent provider clients (closed loop: each waits for its NIC to be Ready and routed before the next).</summary>
+    /// <summary>gRPC provider clients (channels); in closed loop (<see cref="Rate"/> 0) each has one NIC in flight.</summary>
     public int Clients { get; init; } = 32;
+
+    /// <summary>
+    /// Open-loop arrival rate in NICs per second: NIC i starts at i / rate seconds whatever the others are doing, so the
+    /// latency is what one VM start sees at that load. 0 = closed loop (<see cref="Clients"/> clients, each waits for its
+    /// NIC before the next), which measures saturation throughput and the queueing it causes.
+    /// </summary>
+    public double Rate { get; init; } = 50;
 
     /// <summary>Simulated hypervisors that take NICs.</summary>
     public int Nodes { get; init; } = 20;
@@ -52,7 +59,7 @@ internal sealed record BenchmarkOptions
     public int EffectiveNetworks => Networks > 0 ? Networks : Math.Max(1, (Count + 499) / 500);
 
     public const string Usage =
-        "usage: IronOrleans.Provisioning.Benchmarks [--quick] [--count N=10000] [--clients N=32] [--nodes N=20] [--agent-silos N=4] "
+        "usage: IronOrleans.Provisioning.Benchmarks [--quick] [--count N=10000] [--rate NICs/s=50, 0 = closed loop] [--clients N=32] [--nodes N=20] [--agent-silos N=4] "
         + "[--networks N=count/500] [--subscribers N=50] [--announcements N=200] [--tick 2s] [--stream-poll 100ms] [--timeout 30s] [--dead-node-timeout 120s] "
         + "[--scenario all|provision|converge|dead-node]";
 
@@ -76,6 +83,12 @@ internal sealed record BenchmarkOptions
             {
                 "--count" => options with { Count = Positive(value, args[i]) },
                 "--clients" => options with { Clients = Positive(value, args[i]) },
+                "--rate" => options with
+                {
+                    Rate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate >= 0 && double.IsFinite(rate)
+                        ? rate
+                        : throw new ArgumentException($"--rate takes NICs per second (0 = closed loop). {Usage}"),
+                },
                 "--nodes" => options with { Nodes = Positive(value, args[i]) },
                 "--agent-silos" => options with { AgentSilos = Positive(value, args[i]) },
                 "--networks" => options with { Networks = Positive(value, args[i]) },

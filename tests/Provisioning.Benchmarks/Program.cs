@@ -76,8 +76,13 @@ try
 
     if (run is "all" or "provision")
     {
-        Console.WriteLine($"Provisioning {options.Count} NICs with {options.Clients} concurrent clients over {topology.BenchNodes.Length} nodes, {topology.Networks} networks ...");
+        Console.WriteLine($"Provisioning {options.Count} NICs, {LoadOf(options)}, over {topology.BenchNodes.Length} nodes, {topology.Networks} networks ...");
         provision = await scenarios.ProvisionAsync();
+        if (scenarios.LateStarts > 0)
+        {
+            checks.Add($"FAIL the benchmark started {scenarios.LateStarts} NICs more than 10 ms late (it cannot keep up with --rate {options.Rate})");
+        }
+
         var (problems, verified) = scenarios.VerifyEngines();
         checks.Add(problems.Count == 0
             ? $"OK PacketCore read-back: {verified} remote routes and every interface present on {topology.BenchNodes.Length} nodes, nothing extra"
@@ -134,7 +139,7 @@ static string Report(BenchmarkOptions options, Topology topology, ProvisionResul
     string Ms(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
     void Row(string metric, string goal, string measured) => sb.AppendLine($"| {metric} | {goal} | {measured} |");
     sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-        $"Provisioning: {options.Count} NICs, {options.Clients} clients, {topology.BenchNodes.Length} nodes on {options.AgentSilos} NodeAgent silos, "
+        $"Provisioning: {options.Count} NICs, {LoadOf(options)}, {topology.BenchNodes.Length} nodes on {options.AgentSilos} NodeAgent silos, "
         + $"{topology.Networks} networks; done = Ready (provider watch) and /32 installed in the PacketCore of all {topology.BenchNodes.Length - 1} other nodes."));
     sb.AppendLine();
     sb.AppendLine("| metric | goal | measured |");
@@ -178,3 +183,7 @@ static string Report(BenchmarkOptions options, Topology topology, ProvisionResul
 
     return sb.ToString();
 }
+
+static string LoadOf(BenchmarkOptions options) => options.Rate > 0
+    ? string.Create(CultureInfo.InvariantCulture, $"open loop at {options.Rate:0.#} NICs/s over {options.Clients} gRPC channels")
+    : $"closed loop with {options.Clients} clients";

@@ -40,6 +40,10 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
     private const int ConvNetwork = 250;
     private readonly ConcurrentBag<Provisioned> _provisioned = [];
     private uint[] _vnis = [];
+    private int _lateStarts;
+
+    /// <summary>Open-loop NICs that started more than 10 ms after their due time (the benchmark itself fell behind).</summary>
+    public int LateStarts => Volatile.Read(ref _lateStarts);
 
     private Topology Topology => environment.Topology;
 
@@ -157,8 +161,8 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
     }
 
     /// <summary>
-    /// The measured run: NIC i goes to network i % networks and, within it, round-robin over the nodes; every client
-    /// provisions one NIC at a time (closed loop).
+    /// The measured run: NIC i goes to network i % networks and, within it, round-robin over the nodes. Open loop at
+    /// <see cref="BenchmarkOptions.Rate"/> NICs/s, or (rate 0) closed loop where every client provisions one NIC at a time.
     /// </summary>
     public async Task<ProvisionResult> ProvisionAsync()
     {
@@ -178,21 +182,59 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
                     $"  ... {Math.Min(count, Volatile.Read(ref next))}/{count} NICs started after {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s"));
             }
         });
-        await Task.WhenAll(clients.Providers.Select(client => Task.Run(async () =>
+        if (options.Rate > 0)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            // Open loop: NIC i starts at i / rate s; a NIC that is late to start is measured from its start, and the lag is counted.
+            var inFlight = new List<Task>(count);
+            for (var i = 0; i < count; i++)
             {
-                var n = i % networks;
-                var k = i / networks;
-                var outcome = await ProvisionAsync(client, $"nic-{i}", n, _vnis[n], nodes[k % nodes.Length], NicIp(n, SeedSlots + 1 + k), nodes.Length - 1);
-                outcomes.Add(outcome);
-                if (!outcome.Ok)
+                var due = started + (long)(i / options.Rate * Stopwatch.Frequency);
+                var wait = due - Stopwatch.GetTimestamp();
+                if (wait > 0)
                 {
-                    errors.AddOrUpdate(outcome.Error!, 1, (_, c) => c + 1);
+                    await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
                 }
+                else if (-wait > Stopwatch.Frequency / 100)
+                {
+                    Interlocked.Increment(ref _lateStarts);
+                }
+
+                Volatile.Write(ref next, i);
+                var (n, k, client) = (i % networks, i / networks, clients.Providers[i % clients.Providers.Length]);
+                var name = $"nic-{i}";
+                inFlight.Add(Task.Run(async () =>
+                {
+                    var outcome = await ProvisionAsync(client, name, n, _vnis[n], nodes[k % nodes.Length], NicIp(n, SeedSlots + 1 + k), nodes.Length - 1);
+                    outcomes.Add(outcome);
+                    if (!outcome.Ok)
+                    {
+                        errors.AddOrUpdate(outcome.Error!, 1, (_, c) => c + 1);
+                    }
+                }));
             }
-        })));
+
+            Volatile.Write(ref next, count);
+            await Task.WhenAll(inFlight);
+        }
+        else
+        {
+            await Task.WhenAll(clients.Providers.Select(client => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count)
+                {
+                    var n = i % networks;
+                    var k = i / networks;
+                    var outcome = await ProvisionAsync(client, $"nic-{i}", n, _vnis[n], nodes[k % nodes.Length], NicIp(n, SeedSlots + 1 + k), nodes.Length - 1);
+                    outcomes.Add(outcome);
+                    if (!outcome.Ok)
+                    {
+                        errors.AddOrUpdate(outcome.Error!, 1, (_, c) => c + 1);
+                    }
+                }
+            })));
+        }
+
         var duration = Stopwatch.GetElapsedTime(started);
         await progress;
         var ok = outcomes.Where(o => o.Ok).ToList();
