@@ -16,6 +16,13 @@ public interface IRouteTableGrain : IGrainWithIntegerKey
     [Alias("announce")]
     Task<long> AnnounceAsync(string origin, IReadOnlyList<Route> routes);
 
+    /// <summary>
+    /// Makes <paramref name="routes"/> the whole set <paramref name="origin"/> announces in this VNI (level-based: routes it
+    /// announced before and not listed are withdrawn) and counts the origin as re-synced after a table restart. Returns the version.
+    /// </summary>
+    [Alias("sync-origin")]
+    Task<long> SyncOriginAsync(string origin, IReadOnlyList<Route> routes);
+
     /// <summary>Removes routes of <paramref name="origin"/>; unknown pairs are no-ops. Returns the version.</summary>
     [Alias("withdraw")]
     Task<long> WithdrawAsync(string origin, IReadOnlyList<Route> routes);

@@ -45,6 +45,12 @@ public enum RouteChange
 
     /// <summary>The origin withdrew the route (or its node died).</summary>
     Withdrawn = 1,
+
+    /// <summary>
+    /// End-of-RIB (BGP graceful restart's marker): every origin a restarted table asked to re-sync has done so or was
+    /// declared dead, so what is not in the table now is stale everywhere. <see cref="RouteDelta.Entry"/> is empty.
+    /// </summary>
+    Complete = 2,
 }
 
 /// <summary>One sequenced change of a VNI's route table. Versions increase by exactly one per delta.</summary>
@@ -61,4 +67,10 @@ public sealed record RouteSnapshot
     [Id(0)] public required uint Vni { get; init; }
     [Id(1)] public required long Version { get; init; }
     [Id(2)] public required IReadOnlyList<OriginRoute> Routes { get; init; }
+
+    /// <summary>
+    /// False while a restarted table still waits for origins of its previous activation to re-announce: until then a
+    /// subscriber keeps installed routes the snapshot lacks (a <see cref="RouteChange.Complete"/> delta follows).
+    /// </summary>
+    [Id(3)] public bool Complete { get; init; } = true;
 }

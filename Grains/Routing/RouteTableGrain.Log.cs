@@ -16,4 +16,10 @@ internal sealed partial class RouteTableGrain
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Delivering routes of {Vni} to {NodeId} failed ({Failures} in a row); it will re-snapshot")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, uint vni, string nodeId, int failures);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Information, Message = "Route table of {Vni} is complete again (End-of-RIB at version {Version}): every announcer re-synced or was withdrawn")]
+    private static partial void LogComplete(ILogger logger, uint vni, long version);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Route table of {Vni} stopped waiting for {Count} announcers to re-sync ({NodeIds}); declaring End-of-RIB")]
+    private static partial void LogResyncWaitEnded(ILogger logger, uint vni, int count, string nodeIds);
 }

@@ -16,7 +16,10 @@ public sealed class RouteTableState
 /// <summary>
 /// A VNI's route table. Routes live in memory: the nodes' own desired state is the truth, and a new
 /// activation (new epoch) asks every known subscriber and announcer to re-sync, which re-subscribes and
-/// re-announces. Only the participant sets are persisted, and only when they change.
+/// re-announces. Only the participant sets are persisted, and only when they change. Once every announcer of the
+/// previous activation has re-synced (<see cref="IRouteTableGrain.SyncOriginAsync"/>) or was withdrawn as dead, the
+/// table sends End-of-RIB (<see cref="RouteChange.Complete"/>), so subscribers drop stale routes at once instead of
+/// waiting out their stale timer.
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(AlwaysActive = true)]
@@ -30,9 +33,17 @@ internal sealed partial class RouteTableGrain(
     private const int MaxBatch = 512;
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a restarted table waits for its previous announcers before it declares End-of-RIB anyway.</summary>
+    internal static readonly TimeSpan ResyncWait = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<Route, HashSet<string>> _routes = [];
     private readonly Dictionary<string, HashSet<Route>> _byOrigin = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Subscriber> _subscribers = new(StringComparer.Ordinal);
+
+    /// <summary>Announcers of the previous activation that have neither re-synced nor been withdrawn as dead.</summary>
+    private readonly HashSet<string> _awaiting = new(StringComparer.Ordinal);
+    private bool _complete = true;
+    private IGrainTimer? _resyncWaitTimer;
     private long _sequence;
 
     private uint Vni => (uint)this.GetPrimaryKeyLong();
@@ -55,6 +66,26 @@ internal sealed partial class RouteTableGrain(
             _subscribers[node] = new Subscriber(node) { ResyncPending = true, AnnounceOnly = true };
         }
 
+        _awaiting.UnionWith(state.State.Announcers);
+        _complete = _awaiting.Count == 0;
+        if (!_complete)
+        {
+            _resyncWaitTimer = this.RegisterGrainTimer(() =>
+            {
+                if (!_complete)
+                {
+                    LogResyncWaitEnded(logger, Vni, _awaiting.Count, string.Join(", ", _awaiting.Order(StringComparer.Ordinal).Take(10)));
+                    _awaiting.Clear();
+                    var deltas = new List<RouteDelta>();
+                    CompleteIfDone(deltas);
+                    Publish(deltas);
+                }
+
+                _resyncWaitTimer?.Dispose();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions(ResyncWait, Timeout.InfiniteTimeSpan));
+        }
+
         foreach (var subscriber in _subscribers.Values)
         {
             Pump(subscriber);
@@ -69,23 +100,53 @@ internal sealed partial class RouteTableGrain(
         foreach (var route in routes)
         {
             CheckVni(route);
-            if (!_routes.TryGetValue(route, out var origins))
-            {
-                _routes[route] = origins = new HashSet<string>(StringComparer.Ordinal);
-            }
-
-            if (origins.Add(origin))
-            {
-                Origin(origin).Add(route);
-                _sequence++;
-                deltas.Add(new RouteDelta(Version, RouteChange.Announced, new OriginRoute(route, origin)));
-            }
+            Add(origin, route, deltas);
         }
 
         // Publish before any await: with reentrancy, a later call must not overtake these versions.
         Publish(deltas);
         var version = Version;
         if (state.State.Announcers.Add(origin))
+        {
+            await state.WriteStateAsync();
+            await GrainFactory.GetGrain<IRouteRegistryGrain>(0).AddAsync(origin, Vni);
+        }
+
+        return version;
+    }
+
+    public async Task<long> SyncOriginAsync(string origin, IReadOnlyList<Route> routes)
+    {
+        var wanted = new HashSet<Route>(routes.Count);
+        foreach (var route in routes)
+        {
+            CheckVni(route);
+            wanted.Add(route);
+        }
+
+        var deltas = new List<RouteDelta>();
+        if (_byOrigin.TryGetValue(origin, out var owned))
+        {
+            foreach (var route in owned.Where(r => !wanted.Contains(r)).ToArray())
+            {
+                Remove(origin, route, deltas);
+            }
+        }
+
+        foreach (var route in wanted)
+        {
+            Add(origin, route, deltas);
+        }
+
+        if (_awaiting.Remove(origin))
+        {
+            CompleteIfDone(deltas);
+        }
+
+        // Publish before any await: with reentrancy, a later call must not overtake these versions.
+        Publish(deltas);
+        var version = Version;
+        if (wanted.Count > 0 && state.State.Announcers.Add(origin))
         {
             await state.WriteStateAsync();
             await GrainFactory.GetGrain<IRouteRegistryGrain>(0).AddAsync(origin, Vni);
@@ -117,11 +178,17 @@ internal sealed partial class RouteTableGrain(
             }
         }
 
+        var withdrawn = deltas.Count;
+        if (_awaiting.Remove(origin))
+        {
+            CompleteIfDone(deltas); // a dead announcer will not re-sync
+        }
+
         Publish(deltas);
         var version = Version;
-        if (deltas.Count > 0)
+        if (withdrawn > 0)
         {
-            LogOriginWithdrawn(logger, Vni, origin, deltas.Count);
+            LogOriginWithdrawn(logger, Vni, origin, withdrawn);
         }
 
         if (state.State.Announcers.Remove(origin))
@@ -181,7 +248,36 @@ internal sealed partial class RouteTableGrain(
             }
         }
 
-        return new RouteSnapshot { Vni = Vni, Version = Version, Routes = routes };
+        return new RouteSnapshot { Vni = Vni, Version = Version, Routes = routes, Complete = _complete };
+    }
+
+    /// <summary>Adds the End-of-RIB delta once the last awaited announcer is accounted for.</summary>
+    private void CompleteIfDone(List<RouteDelta> deltas)
+    {
+        if (_complete || _awaiting.Count > 0)
+        {
+            return;
+        }
+
+        _complete = true;
+        _sequence++;
+        deltas.Add(new RouteDelta(Version, RouteChange.Complete, default));
+        LogComplete(logger, Vni, Version);
+    }
+
+    private void Add(string origin, Route route, List<RouteDelta> deltas)
+    {
+        if (!_routes.TryGetValue(route, out var origins))
+        {
+            _routes[route] = origins = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        if (origins.Add(origin))
+        {
+            Origin(origin).Add(route);
+            _sequence++;
+            deltas.Add(new RouteDelta(Version, RouteChange.Announced, new OriginRoute(route, origin)));
+        }
     }
 
     private void Remove(string origin, Route route, List<RouteDelta> deltas)

@@ -29,7 +29,8 @@ internal sealed partial class NodeAgentGrain(
 {
     /// <summary>
     /// How long routes missing from a restarted route table's first snapshot stay installed (see
-    /// <see cref="VniRib.KeepUnselectedUntil"/>): longer than the table's re-sync round to every announcer takes.
+    /// <see cref="VniRib.KeepUnselectedUntil"/>) unless its End-of-RIB comes first: longer than the table's re-sync round to every
+    /// announcer takes.
     /// </summary>
     internal static readonly TimeSpan ResyncGrace = TimeSpan.FromSeconds(3);
 
@@ -558,13 +559,11 @@ internal sealed partial class NodeAgentGrain(
         local.Announced.UnionWith(added);
     }
 
+    /// <summary>Re-syncs the table with everything this node announces in the VNI (also when that is nothing: it ends the table's wait).</summary>
     private async Task AnnounceAllInVniAsync(uint vni)
     {
         var routes = _local.Values.SelectMany(l => l.Announced).Where(r => r.Vni == vni).ToList();
-        if (routes.Count > 0)
-        {
-            await GrainFactory.GetGrain<IRouteTableGrain>(vni).AnnounceAsync(Node, routes);
-        }
+        await GrainFactory.GetGrain<IRouteTableGrain>(vni).SyncOriginAsync(Node, routes);
     }
 
     private async Task WithdrawAsync(ICollection<Route> routes)
@@ -595,10 +594,14 @@ internal sealed partial class NodeAgentGrain(
         {
             var snapshot = await GrainFactory.GetGrain<IRouteTableGrain>(vni).SubscribeAsync(Node);
 
-            // A restarted table (new epoch in the version's high half), or a first snapshot taken into an agent that may
-            // hold routes of an earlier run: the other nodes are re-announcing right now, so keep what is installed
-            // for a while instead of deleting routes that are about to come back.
-            if (rib.Version < 0 || (rib.Version >> 32) != (snapshot.Version >> 32))
+            // A restarted table still waiting for its announcers (incomplete snapshot): they are re-announcing right now, so
+            // keep what is installed for a while instead of deleting routes that are about to come back, until End-of-RIB
+            // (a Complete delta) or the stale timer ends. A complete snapshot is the whole truth: anything else goes now.
+            if (snapshot.Complete)
+            {
+                rib.KeepUnselectedUntil = 0;
+            }
+            else if (rib.Version < 0 || (rib.Version >> 32) != (snapshot.Version >> 32))
             {
                 rib.KeepUnselectedUntil = Environment.TickCount64 + (long)ResyncGrace.TotalMilliseconds;
             }

@@ -23,7 +23,8 @@ internal sealed class VniRib(uint vni, string self)
     /// <summary>
     /// Until this <see cref="Environment.TickCount64"/>, installed routes that the RIB no longer selects are kept (a
     /// stale timer, as in BGP's graceful restart): set when the snapshot came from a restarted route table or into a
-    /// fresh agent, because the announcers are still re-announcing and the snapshot is not complete yet.
+    /// fresh agent, because the announcers are still re-announcing and the snapshot is not complete yet; cleared by the
+    /// table's End-of-RIB (<see cref="RouteChange.Complete"/>).
     /// </summary>
     public long KeepUnselectedUntil { get; set; }
 
@@ -70,13 +71,17 @@ internal sealed class VniRib(uint vni, string self)
         }
 
         Version = delta.Version;
-        if (delta.Change == RouteChange.Announced)
+        switch (delta.Change)
         {
-            Add(delta.Entry);
-        }
-        else
-        {
-            Remove(delta.Entry);
+            case RouteChange.Announced:
+                Add(delta.Entry);
+                break;
+            case RouteChange.Withdrawn:
+                Remove(delta.Entry);
+                break;
+            case RouteChange.Complete:
+                KeepUnselectedUntil = 0; // End-of-RIB: what is not announced now is stale
+                break;
         }
 
         return true;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IronOrleans.Grains.Model;
+using Orleans.Core.Internal;
 
 namespace IronOrleans.Grains.Tests;
 
@@ -136,5 +137,74 @@ public sealed class RouteTableClusterTests(ClusterFixture fixture)
         await WaitForAsync(() => RecordingSubscriberGrain.DeltasOf(watcher).Any(d => d.Change == RouteChange.Withdrawn && d.Entry.Origin == dead),
             "the watcher saw the dead node's route withdrawn");
         Assert.Equal(0, await fixture.Grains.GetGrain<IRouteRegistryGrain>(0).OnNodeDeadAsync(dead));
+    }
+
+    [Fact]
+    public async Task SyncOrigin_ReplacesTheOriginsWholeSet()
+    {
+        var vni = NextVni();
+        var table = fixture.Grains.GetGrain<IRouteTableGrain>(vni);
+        var a = "sync-a-" + vni;
+        var w = "sync-w-" + vni;
+        var (r1, r2, other) = (R(vni, "10.0.0.1/32", "fd00::a:1"), R(vni, "10.0.0.2/32", "fd00::a:1"), R(vni, "10.0.0.3/32", "fd00::b:1"));
+        await table.AnnounceAsync(a, [r1]);
+        await table.AnnounceAsync("sync-b-" + vni, [other]);
+        var snapshot = await table.SubscribeAsync(w);
+
+        var v1 = await table.SyncOriginAsync(a, [r2]);
+        var v2 = await table.SyncOriginAsync(a, [r2]); // idempotent
+
+        Assert.Equal(v1, v2);
+        Assert.Equal(snapshot.Version + 2, v1);
+        var after = await table.GetSnapshotAsync();
+        Assert.True(after.Complete);
+        Assert.Equal([r2, other], after.Routes.Select(r => r.Route).OrderBy(r => r.Prefix, StringComparer.Ordinal));
+        await WaitForAsync(() => RecordingSubscriberGrain.DeltasOf(w).Count >= 2, "two deltas at the subscriber");
+        Assert.Equal([(RouteChange.Withdrawn, r1), (RouteChange.Announced, r2)], RecordingSubscriberGrain.DeltasOf(w).Select(d => (d.Change, d.Entry.Route)));
+        await Assert.ThrowsAsync<Errors.InvalidFieldException>(() => table.SyncOriginAsync(a, [R(vni + 1, "10.0.0.9/32", "fd00::a:1")]));
+        Assert.Equal(v1, (await table.GetSnapshotAsync()).Version);
+    }
+
+    [Fact]
+    public async Task RestartedTable_IsIncompleteUntilEveryAnnouncerResyncedOrDied_ThenSendsEndOfRib()
+    {
+        var vni = NextVni();
+        var table = fixture.Grains.GetGrain<IRouteTableGrain>(vni);
+        var (a, b, w) = ("eor-a-" + vni, "eor-b-" + vni, "eor-w-" + vni);
+        var (viaA, viaB) = (R(vni, "10.0.0.1/32", "fd00::a:1"), R(vni, "10.0.0.2/32", "fd00::b:1"));
+        await table.AnnounceAsync(a, [viaA]);
+        await table.AnnounceAsync(b, [viaB]);
+        var before = await table.SubscribeAsync(w);
+        Assert.True(before.Complete);
+
+        // A new activation (as after the loss of the silo holding its directory entry) knows no routes yet.
+        await table.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var waited = Stopwatch.StartNew();
+        RouteSnapshot restarted;
+        while ((restarted = await table.GetSnapshotAsync()).Version >> 32 == before.Version >> 32)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the route table was not re-activated within 10 s");
+            await Task.Delay(10);
+        }
+
+        Assert.False(restarted.Complete);
+        Assert.Empty(restarted.Routes);
+        await WaitForAsync(() => RecordingSubscriberGrain.ResyncsOf(a) > 0 && RecordingSubscriberGrain.ResyncsOf(w) > 0, "announcer and subscriber told to re-sync");
+
+        var resubscribed = await table.SubscribeAsync(w);
+        Assert.False(resubscribed.Complete);
+        await table.SyncOriginAsync(a, [viaA]);
+        Assert.False((await table.GetSnapshotAsync()).Complete); // b has not re-synced
+
+        await fixture.Grains.GetGrain<IRouteRegistryGrain>(0).OnNodeDeadAsync(b); // b will never re-sync
+
+        var complete = await table.GetSnapshotAsync();
+        Assert.True(complete.Complete);
+        Assert.Equal([new OriginRoute(viaA, a)], complete.Routes);
+        await WaitForAsync(() => RecordingSubscriberGrain.DeltasOf(w).Any(d => d.Change == RouteChange.Complete), "End-of-RIB at the subscriber");
+        var deltas = RecordingSubscriberGrain.DeltasOf(w).Where(d => d.Version > resubscribed.Version).ToList();
+        Assert.Equal([RouteChange.Announced, RouteChange.Complete], deltas.Select(d => d.Change));
+        Assert.Equal(Enumerable.Range(1, 2).Select(i => resubscribed.Version + i), deltas.Select(d => d.Version));
+        Assert.Equal(complete.Version, deltas[^1].Version);
     }
 }

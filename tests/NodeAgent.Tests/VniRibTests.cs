@@ -29,6 +29,23 @@ public sealed class VniRibTests
         Assert.Equal(["10.0.0.1/32"], rib.Selected().Keys);
     }
 
+    [Fact]
+    public void EndOfRib_EndsTheStaleTimer_AndKeepsVersionsContiguous()
+    {
+        var rib = new VniRib(Vni, "self");
+        rib.Reset(Snapshot(3L << 32) with { Complete = false });
+        rib.KeepUnselectedUntil = long.MaxValue; // what the agent sets for an incomplete snapshot
+
+        Assert.True(rib.TryApply(new RouteDelta((3L << 32) + 1, RouteChange.Announced, Entry("10.0.0.1/32", "a"))));
+        Assert.Equal(long.MaxValue, rib.KeepUnselectedUntil);
+        Assert.False(rib.TryApply(new RouteDelta((3L << 32) + 3, RouteChange.Complete, default))); // a gap is still a gap
+        Assert.True(rib.TryApply(new RouteDelta((3L << 32) + 2, RouteChange.Complete, default)));
+
+        Assert.Equal(0, rib.KeepUnselectedUntil);
+        Assert.Equal((3L << 32) + 2, rib.Version);
+        Assert.Equal(["10.0.0.1/32"], rib.Selected().Keys);
+    }
+
     private static OriginRoute Entry(string prefix, string origin)
         => new(new Route(Vni, prefix, new NextHop($"fd00::{origin.Length:x}")), origin);
 
