@@ -29,6 +29,13 @@ public static class IronOrleansNames
     /// </summary>
     public static readonly TimeSpan DefaultStreamPollPeriod = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Configuration section of Orleans' <c>ClusterMembershipOptions</c> on every silo (Silo and NodeAgent), bound over IronOrleans'
+    /// defaults (1 s probe timeout, 2 missed probes; see <see cref="IronOrleansMembership"/>), e.g.
+    /// <c>IronOrleans:Membership:ProbeTimeout</c> = <c>00:00:02</c>.
+    /// </summary>
+    public const string MembershipSectionKey = "IronOrleans:Membership";
+
     /// <summary>ADO.NET invariant name of the PostgreSQL provider (Npgsql).</summary>
     public const string PostgresInvariant = "Npgsql";
 }

@@ -18,6 +18,10 @@ public static class NodeAgentHostingExtensions
     /// Makes this process the NodeAgent of the configured nodes: an Orleans silo (named after its nodes,
     /// PostgreSQL membership) hosting one node-local agent grain per node, each driving its node's PacketCore.
     /// </summary>
+    /// <remarks>
+    /// Membership failure detection is IronOrleans' (<see cref="IronOrleansMembership"/>: a killed NodeAgent is declared Dead in
+    /// 1-2 s), overridable under <c>IronOrleans:Membership</c>.
+    /// </remarks>
     public static TBuilder AddNodeAgent<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -43,6 +47,10 @@ public static class NodeAgentHostingExtensions
         builder.UseOrleans(silo =>
         {
             ConfigureNodeAgentSilo(silo, agent);
+
+            // The same failure detection as the control silos (Silo/Hosting/PostgresSiloBuilderExtensions.cs).
+            silo.Services.AddIronOrleansMembership(configuration);
+
             if (string.IsNullOrWhiteSpace(configuration["Orleans:ClusterId"]))
             {
                 silo.Configure<ClusterOptions>(o =>

@@ -17,16 +17,23 @@ public static class PostgresSiloBuilderExtensions
     public const string ClusteringProviderTypeKey = "Orleans:Clustering:ProviderType";
 
     /// <summary>
-    /// Uses PostgreSQL for cluster membership and adds everything <see cref="AddIronOrleansPostgresStorage"/> adds.
+    /// Uses PostgreSQL for cluster membership with IronOrleans' failure-detection settings
+    /// (<see cref="IronOrleansMembership.AddIronOrleansMembership"/>, overridable under <c>IronOrleans:Membership</c>) and adds
+    /// everything <see cref="AddIronOrleansPostgresStorage"/> adds.
     /// </summary>
     /// <remarks>
     /// When the configuration already chooses a clustering provider (<c>Orleans:Clustering:ProviderType</c>, as Aspire's
-    /// <c>WithClustering</c> sets it), Orleans configures clustering from there and this method only adds storage.
+    /// <c>WithClustering</c> sets it), Orleans configures clustering from there and this method only adds the membership
+    /// settings and storage.
     /// </remarks>
     public static ISiloBuilder UseIronOrleansPostgres(this ISiloBuilder builder, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        // Same failure detection as the NodeAgent silos (NodeAgent/Hosting/NodeAgentHostingExtensions.cs): a killed NodeAgent
+        // is declared Dead in 1-2 s, so its routes can be withdrawn everywhere within 3 s.
+        builder.Services.AddIronOrleansMembership(builder.Configuration);
 
         if (!IsClusteringConfigured(builder.Configuration) && !builder.Services.Any(d => d.ServiceType == typeof(PostgresClusteringMarker)))
         {

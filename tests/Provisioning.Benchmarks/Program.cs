@@ -40,7 +40,7 @@ try
     var membership = environment.MembershipOptions;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Cluster up in {System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalSeconds:0.0} s. NodeAgent tick {environment.TickInterval.TotalMilliseconds:0} ms. "
-        + $"Membership (production defaults, untouched): ProbeTimeout {membership.ProbeTimeout.TotalSeconds:0.#} s, NumMissedProbesLimit {membership.NumMissedProbesLimit}, "
+        + $"Membership (IronOrleans production defaults, IronOrleansMembership): ProbeTimeout {membership.ProbeTimeout.TotalSeconds:0.#} s, NumMissedProbesLimit {membership.NumMissedProbesLimit}, "
         + $"NumProbedSilos {membership.NumProbedSilos}, NumVotesForDeathDeclaration {membership.NumVotesForDeathDeclaration}, "
         + $"TableRefreshTimeout {membership.TableRefreshTimeout.TotalSeconds:0.#} s, IAmAliveTablePublishTimeout {membership.IAmAliveTablePublishTimeout.TotalSeconds:0.#} s, "
         + $"DeathVoteExpirationTimeout {membership.DeathVoteExpirationTimeout.TotalSeconds:0.#} s, EnableIndirectProbes {membership.EnableIndirectProbes}. "

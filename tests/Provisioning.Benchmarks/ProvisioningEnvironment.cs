@@ -20,7 +20,8 @@ namespace IronOrleans.Provisioning.Benchmarks;
 /// A throwaway cloud on loopback, built with the production host extensions and PostgreSQL membership: one control silo
 /// (<c>AddIronOrleansSilo</c>), NodeAgent silos (<c>AddNodeAgent</c>, several simulated nodes each, every node's
 /// data plane wrapped in an <see cref="ObservingDataPlane"/>), the Gateway (<c>AddIronOrleansGateway</c>), and the victim
-/// NodeAgent in a child process. Orleans membership settings are not touched, so they are the production ones.
+/// NodeAgent in a child process (<see cref="AgentChild"/>, also <c>AddNodeAgent</c>). Orleans membership settings are not touched
+/// here, so every silo, the victim included, runs IronOrleans' production ones (<see cref="IronOrleansMembership"/>).
 /// </summary>
 internal sealed class ProvisioningEnvironment : IAsyncDisposable
 {

@@ -6,8 +6,9 @@ namespace IronOrleans.Testing;
 
 /// <summary>
 /// Wires a <see cref="TestCluster"/> to PostgreSQL through the same code the silo host uses:
-/// <see cref="PostgresSiloBuilderExtensions.UseIronOrleansPostgres"/> (ADO.NET clustering, grain storage,
-/// transactions, streams) plus <c>AddIronOrleansGrains()</c>, and a client that finds gateways in the membership table.
+/// <see cref="PostgresSiloBuilderExtensions.UseIronOrleansPostgres"/> (ADO.NET clustering with IronOrleans' membership
+/// failure-detection settings, grain storage, transactions, streams) plus <c>AddIronOrleansGrains()</c>, and a client that
+/// finds gateways in the membership table.
 /// </summary>
 public static class PostgresTestCluster
 {

@@ -1,0 +1,47 @@
+using IronOrleans.Grains;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace IronOrleans.Silo.Tests;
+
+/// <summary>The silo host applies IronOrleans' membership failure-detection settings (built, not started).</summary>
+public sealed class MembershipSettingsTests
+{
+    [Fact]
+    public void SiloHost_UsesIronOrleansMembershipDefaults()
+    {
+        var options = MembershipOf([]);
+
+        Assert.Equal(IronOrleansMembership.DefaultProbeTimeout, options.ProbeTimeout);
+        Assert.Equal(IronOrleansMembership.DefaultNumMissedProbesLimit, options.NumMissedProbesLimit);
+    }
+
+    [Fact]
+    public void SiloHost_ConfiguredMembershipWins()
+    {
+        var options = MembershipOf(new()
+        {
+            [IronOrleansNames.MembershipSectionKey + ":ProbeTimeout"] = "00:00:05",
+            [IronOrleansNames.MembershipSectionKey + ":NumMissedProbesLimit"] = "3",
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ProbeTimeout);
+        Assert.Equal(3, options.NumMissedProbesLimit);
+    }
+
+    private static ClusterMembershipOptions MembershipOf(Dictionary<string, string?> values)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ironorleans"] = "Host=127.0.0.1;Database=unused;Username=postgres",
+        });
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.AddIronOrleansSilo();
+        using var host = builder.Build();
+        return host.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+    }
+}
