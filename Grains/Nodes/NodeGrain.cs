@@ -38,7 +38,7 @@ internal sealed partial class NodeGrain(
     private long _sequence;
     private bool _dirty;
     private TaskCompletionSource? _nextRound;
-    private Task? _pump;
+    private bool _pumping;
 
     private string NodeName => this.GetPrimaryKeyString();
 
@@ -167,7 +167,15 @@ internal sealed partial class NodeGrain(
 
         _nextRound ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var wait = _nextRound.Task;
-        _pump ??= PumpAsync();
+        if (!_pumping)
+        {
+            // The flag is set before the call: a pump that completes synchronously (every await already done) clears it
+            // in its finally and the next change starts a new one. Assigning the returned task instead left a finished
+            // pump in place, and every later change waited forever (found under open-loop load, dotnet-dump dumpasync).
+            _pumping = true;
+            _ = PumpAsync();
+        }
+
         return wait;
     }
 
@@ -216,7 +224,7 @@ internal sealed partial class NodeGrain(
         }
         finally
         {
-            _pump = null;
+            _pumping = false;
         }
     }
 
