@@ -152,7 +152,9 @@ internal sealed partial class NodeAgentGrain(
     {
         if (!_started)
         {
-            return;
+            // A new activation (lost with a directory partition, like the table that asks): start now rather than at the
+            // next tick, so the table's End-of-RIB does not wait up to a tick for this node's re-sync.
+            await StartAsync();
         }
 
         // The table restarted or dropped us: re-announce what we own there, and re-snapshot if we listen.
