@@ -16,4 +16,7 @@ internal sealed partial class NodeWatcher
 
     [LoggerMessage(EventId = 2024, Level = LogLevel.Warning, Message = "Unsubscribing the watch of node {NodeId} failed")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string nodeId, Exception exception);
+
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Debug, Message = "Registering the push observer of the watch of node {NodeId} again failed; the stream still delivers")]
+    private static partial void LogPushRefreshFailed(ILogger logger, string nodeId, Exception exception);
 }

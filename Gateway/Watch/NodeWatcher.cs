@@ -14,11 +14,19 @@ namespace IronOrleans.Gateway.Watch;
 /// applied. A gap in versions, or a buffer overflow because the client reads slowly, makes the watcher re-read the
 /// snapshot and send the difference (ADDED / MODIFIED / DELETED), so the client's view always converges without
 /// polling. Stream events are hints; the snapshot is the truth (ARCHITECTURE §5).
+/// Besides the stream, the watcher registers a client observer with the node grain, which pushes each event as soon as
+/// it is stored (the stream delivers it again up to one queue poll later; the copy is ignored by version), so a
+/// provider sees Ready without waiting for the stream's poll. The registration is refreshed every
+/// <see cref="PushRefreshInterval"/>, because the node grain drops observers that fail a push and forgets them when it
+/// is re-activated; until then the stream carries the events.
 /// </summary>
 internal sealed partial class NodeWatcher(
     IClusterClient client, IOptions<GatewayHostOptions> options, GatewayInstruments instruments, ILogger<NodeWatcher> logger)
 {
     private static readonly TimeSpan UnsubscribeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a watch registers its push observer with the node grain again.</summary>
+    internal static readonly TimeSpan PushRefreshInterval = TimeSpan.FromSeconds(15);
 
     /// <summary>Streams the interfaces of <paramref name="node"/> that pass <paramref name="filter"/> until cancelled.</summary>
     public async IAsyncEnumerable<WatchItem> WatchAsync(
@@ -49,12 +57,20 @@ internal sealed partial class NodeWatcher(
                 return Task.CompletedTask;
             });
 
+        // Registered before the snapshot is read, like the stream, so every event stored after the snapshot arrives.
+        var nodeGrain = client.GetGrain<INodeGrain>(node);
+        var forwarder = new PushForwarder(buffer.Writer, overflow);
+        var observer = client.CreateObjectReference<INodeEventObserver>(forwarder);
+        using var refreshStop = new CancellationTokenSource();
+        Task? refresh = null;
         instruments.OnWatchStarted();
         LogWatchStarted(logger, node);
         var state = new WatchState(filter);
         var pending = new List<WatchItem>();
         try
         {
+            await nodeGrain.WatchAsync(observer).WaitAsync(cancellationToken);
+            refresh = RefreshPushAsync(node, nodeGrain, observer, refreshStop.Token);
             foreach (var item in state.ApplySnapshot(await ReadSnapshotAsync(node, cancellationToken)))
             {
                 yield return item;
@@ -100,21 +116,74 @@ internal sealed partial class NodeWatcher(
         {
             instruments.OnWatchEnded();
             LogWatchEnded(logger, node);
+            await refreshStop.CancelAsync();
+            if (refresh is not null)
+            {
+                await refresh;
+            }
+
             try
             {
-                await handle.UnsubscribeAsync().WaitAsync(UnsubscribeTimeout, CancellationToken.None);
+                await Task.WhenAll(
+                    handle.UnsubscribeAsync(),
+                    nodeGrain.UnwatchAsync(observer)).WaitAsync(UnsubscribeTimeout, CancellationToken.None);
             }
             catch (Exception exception) when (exception is TimeoutException or OrleansException or OperationCanceledException)
             {
                 LogUnsubscribeFailed(logger, node, exception);
             }
+
+            client.DeleteObjectReference<INodeEventObserver>(observer);
+            GC.KeepAlive(forwarder); // the runtime holds client observers weakly
+        }
+    }
+
+    /// <summary>Registers the push observer again every <see cref="PushRefreshInterval"/> until the watch ends.</summary>
+    private async Task RefreshPushAsync(string node, INodeGrain nodeGrain, INodeEventObserver observer, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(PushRefreshInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    await nodeGrain.WatchAsync(observer).WaitAsync(cancellationToken);
+                }
+                catch (Exception exception) when (exception is TimeoutException or OrleansException)
+                {
+                    LogPushRefreshFailed(logger, node, exception); // the stream still delivers; the next tick tries again
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the watch ended
         }
     }
 
     private Task<NodeSnapshot> ReadSnapshotAsync(string node, CancellationToken cancellationToken) =>
         client.GetGrain<INodeGrain>(node).GetSnapshotAsync().WaitAsync(cancellationToken);
 
-    /// <summary>Set by the stream callback when an event could not be buffered.</summary>
+    /// <summary>The client observer the node grain pushes events to; shares the stream's buffer.</summary>
+    private sealed class PushForwarder(ChannelWriter<NodeEvent> writer, OverflowFlag overflow) : INodeEventObserver
+    {
+        public Task OnNodeEventsAsync(IReadOnlyList<NodeEvent> events)
+        {
+            foreach (var item in events)
+            {
+                if (!writer.TryWrite(item))
+                {
+                    overflow.Set();
+                    break;
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Set by the stream callback or the push observer when an event could not be buffered.</summary>
     private sealed class OverflowFlag
     {
         private int _set;

@@ -5,11 +5,11 @@ namespace IronOrleans.Grains;
 /// <summary>
 /// The node-local agent of one hypervisor (key = node name), placed on that node's NodeAgent silo
 /// (<see cref="Placement.NodeLocalPlacement"/>). It is the single writer to the node's PacketCore:
-/// it follows the node's desired state (snapshot + stream), programs PacketCore in metalnet's order,
+/// it follows the node's desired state (snapshot, then events pushed by the node grain and from its stream), programs PacketCore in metalnet's order,
 /// announces and learns routes, and reports NIC status.
 /// </summary>
 [Alias("ironorleans.INodeAgentGrain")]
-public interface INodeAgentGrain : IRouteSubscriberGrain
+public interface INodeAgentGrain : IRouteSubscriberGrain, INodeEventObserver
 {
     /// <summary>Starts following the node (idempotent) and runs a full reconcile.</summary>
     [Alias("start")]

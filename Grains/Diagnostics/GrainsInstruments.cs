@@ -13,6 +13,8 @@ internal sealed class GrainsInstruments
     private readonly Counter<long> _retries;
     private readonly Counter<long> _nodeEvents;
     private readonly Counter<long> _routeDeltas;
+    private readonly Counter<long> _nodeEventsPushed;
+    private readonly Counter<long> _nodeWatchersDropped;
 
     public GrainsInstruments(IMeterFactory meterFactory)
     {
@@ -23,6 +25,8 @@ internal sealed class GrainsInstruments
         _retries = meter.CreateCounter<long>("ironorleans.transaction.retries", description: "Transient transaction aborts that were retried");
         _nodeEvents = meter.CreateCounter<long>("ironorleans.node.events", description: "Node desired-state events published");
         _routeDeltas = meter.CreateCounter<long>("ironorleans.routes.deltas_delivered", description: "Route deltas delivered to subscribers");
+        _nodeEventsPushed = meter.CreateCounter<long>("ironorleans.node.events_pushed", description: "Node events pushed to registered observers (NodeAgents, Gateway watches)");
+        _nodeWatchersDropped = meter.CreateCounter<long>("ironorleans.node.watchers_dropped", description: "Node event observers dropped because a push failed or they fell behind (reason = failed | behind)");
     }
 
     public void OnAllocated(string kind) => _allocated.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -36,4 +40,8 @@ internal sealed class GrainsInstruments
     public void OnNodeEvent() => _nodeEvents.Add(1);
 
     public void OnRouteDeltasDelivered(int count) => _routeDeltas.Add(count);
+
+    public void OnNodeEventsPushed(int count) => _nodeEventsPushed.Add(count);
+
+    public void OnNodeWatcherDropped(string reason) => _nodeWatchersDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -75,6 +75,10 @@ internal sealed partial class NodeAgentGrain(
         }
 
         await stream.SubscribeAsync((ev, _) => OnNodeEventAsync(ev));
+
+        // The node grain pushes events to us as soon as they are stored; the stream above is the reliable path behind it.
+        // Both are registered before the snapshot, so nothing stored after the snapshot is missed.
+        await WatchNodeAsync();
         _started = true;
         await EnsureDataPlaneAsync();
         await ResnapshotAsync(sweep: true);
@@ -93,6 +97,7 @@ internal sealed partial class NodeAgentGrain(
         }
 
         await EnsureDataPlaneAsync();
+        await WatchNodeAsync(); // re-registers when the node grain dropped us (a failed push, or it was re-activated)
         if (_resnapshot)
         {
             await ResnapshotAsync(sweep: false);
@@ -165,6 +170,17 @@ internal sealed partial class NodeAgentGrain(
         }
     }
 
+    public async Task OnNodeEventsAsync(IReadOnlyList<NodeEvent> events)
+    {
+        foreach (var ev in events)
+        {
+            await OnNodeEventAsync(ev);
+        }
+    }
+
+    private Task<long> WatchNodeAsync() => GrainFactory.GetGrain<INodeGrain>(Node).WatchAsync(this.AsReference<INodeEventObserver>());
+
+    /// <summary>Applies one event, whether pushed by the node grain or delivered by the stream; the second copy is ignored.</summary>
     private async Task OnNodeEventAsync(NodeEvent ev)
     {
         if (!_started || ev.Version <= _version)
