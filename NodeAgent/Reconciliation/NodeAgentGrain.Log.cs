@@ -48,4 +48,7 @@ internal sealed partial class NodeAgentGrain
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Debug, Message = "Node {NodeId}: keeping unannounced route {Prefix} in {Vni} for {Remaining} ms (resync grace)")]
     private static partial void LogRouteKept(ILogger logger, string nodeId, string prefix, uint vni, long remaining);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Node {NodeId}: registering for pushed node events failed; the node stream still delivers them, the next tick tries again")]
+    private static partial void LogWatchFailed(ILogger logger, Exception exception, string nodeId);
 }

@@ -97,7 +97,7 @@ internal sealed partial class NodeAgentGrain(
         }
 
         await EnsureDataPlaneAsync();
-        await WatchNodeAsync(); // re-registers when the node grain dropped us (a failed push, or it was re-activated)
+        await RefreshWatchAsync(); // re-registers when the node grain dropped us (a failed push, or it was re-activated)
         if (_resnapshot)
         {
             await ResnapshotAsync(sweep: false);
@@ -175,6 +175,18 @@ internal sealed partial class NodeAgentGrain(
         foreach (var ev in events)
         {
             await OnNodeEventAsync(ev);
+        }
+    }
+
+    private async Task RefreshWatchAsync()
+    {
+        try
+        {
+            await WatchNodeAsync();
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        {
+            LogWatchFailed(logger, exception, Node); // must not stop the rest of the tick (routes, failing NICs)
         }
     }
 

@@ -21,11 +21,13 @@ public sealed class AgentCluster : IAsyncDisposable
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(20);
     private readonly Dictionary<string, string> _nodeBySilo = [];
     private readonly string[] _nodes;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    private AgentCluster(PostgresServer postgres, string[] nodes)
+    private AgentCluster(PostgresServer postgres, string[] nodes, IReadOnlyDictionary<string, string?> settings)
     {
         Postgres = postgres;
         _nodes = nodes;
+        _settings = settings;
     }
 
     public PostgresServer Postgres { get; }
@@ -36,10 +38,13 @@ public sealed class AgentCluster : IAsyncDisposable
 
     public IControlPlaneGrain ControlPlane => Client.GetGrain<IControlPlaneGrain>(0);
 
-    public static async Task<AgentCluster> StartAsync(params string[] nodes)
+    public static Task<AgentCluster> StartAsync(params string[] nodes) => StartAsync(new Dictionary<string, string?>(), nodes);
+
+    /// <summary>Starts a cluster whose silos all get <paramref name="settings"/> on top of their own configuration.</summary>
+    public static async Task<AgentCluster> StartAsync(IReadOnlyDictionary<string, string?> settings, params string[] nodes)
     {
         var postgres = await PostgresServer.StartAsync();
-        var cluster = new AgentCluster(postgres, nodes);
+        var cluster = new AgentCluster(postgres, nodes, settings);
         try
         {
             await cluster.DeployAsync();
@@ -58,12 +63,18 @@ public sealed class AgentCluster : IAsyncDisposable
         builder.Options.ServiceId = "agent-tests-" + Guid.NewGuid().ToString("N")[..8];
         builder.ConfigureSiloHost((silo, host) =>
         {
-            if (NodeFor(silo.SiloName) is not { } node)
+            var node = NodeFor(silo.SiloName);
+            if (node is not null)
+            {
+                host.Configuration.AddInMemoryCollection(NodeConfig(node));
+            }
+
+            host.Configuration.AddInMemoryCollection(_settings);
+            if (node is null)
             {
                 return;
             }
 
-            host.Configuration.AddInMemoryCollection(NodeConfig(node));
             NodeAgentHostingExtensions.AddNodeAgentServices(host.Services);
         });
         builder.ConfigureSilo((silo, siloBuilder) =>
