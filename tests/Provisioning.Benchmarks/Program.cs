@@ -80,7 +80,10 @@ try
         provision = await scenarios.ProvisionAsync();
         if (scenarios.LateStarts > 0)
         {
-            checks.Add($"FAIL the benchmark started {scenarios.LateStarts} NICs more than 10 ms late (it cannot keep up with --rate {options.Rate})");
+            // Latency runs from each NIC's due time, so a late start is already in the numbers; many of them mean the
+            // benchmark process, not the system under test, set the pace.
+            var late = string.Create(CultureInfo.InvariantCulture, $"the benchmark started {scenarios.LateStarts} of {options.Count} NICs more than 10 ms late (max {scenarios.MaxStartLag.TotalMilliseconds:0.0} ms; latency is measured from the due time, so the lag is included)");
+            checks.Add(scenarios.LateStarts * 100 > options.Count ? $"FAIL {late}: it cannot keep up with --rate {options.Rate}" : $"OK {late}");
         }
 
         var (problems, verified) = scenarios.VerifyEngines();
