@@ -57,12 +57,7 @@ try
     // It waits first so that start-up work (JIT tiering, first activations) is not counted.
     var idleWindow = TimeSpan.FromSeconds(20);
     await Task.Delay(TimeSpan.FromSeconds(10));
-    var self = System.Diagnostics.Process.GetCurrentProcess();
-    var cpuBefore = self.TotalProcessorTime;
-    var idleFrom = System.Diagnostics.Stopwatch.GetTimestamp();
-    await Task.Delay(idleWindow);
-    self.Refresh();
-    var idleCpu = (self.TotalProcessorTime - cpuBefore) / System.Diagnostics.Stopwatch.GetElapsedTime(idleFrom);
+    var idleCpu = await CpuOverAsync(idleWindow);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Idle cluster CPU over {idleWindow.TotalSeconds:0} s: {idleCpu * 100:0.0} % of one core (stream poll {environment.StreamPollPeriod.TotalMilliseconds:0} ms)."));
 
@@ -105,6 +100,9 @@ try
 
     if (run is "all" or "dead-node")
     {
+        // What the cluster at rest costs with everything provisioned so far (agent ticks re-check every installed route).
+        var restCpu = await CpuOverAsync(TimeSpan.FromSeconds(10));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Cluster CPU at rest over 10 s before the dead-node scenario: {restCpu * 100:0.0} % of one core."));
         Console.WriteLine("Dead node: one NIC per network on the victim, then SIGKILL of its NodeAgent process ...");
         dead = await scenarios.DeadNodeAsync();
         if (dead.Error is { } e)
@@ -176,12 +174,18 @@ static string Report(BenchmarkOptions options, Topology topology, ProvisionResul
     if (p is not null)
     {
         sb.AppendLine();
-        sb.AppendLine("Breakdown of the successful provisionings (from the start of the Ensure call):");
+        sb.AppendLine("Breakdown of the successful provisionings (from the due time of the Ensure call in open loop, its start in closed loop):");
         sb.AppendLine($"- EnsureNetworkInterface RPC returned:        {p.Ensure.Summary()}");
         sb.AppendLine($"- interface created in its node's PacketCore: {p.Created.Summary()}");
         sb.AppendLine($"- /32 installed on the first other node:      {p.FirstRoute.Summary()}");
         sb.AppendLine($"- Ready seen on the node watch:               {p.Ready.Summary()}");
         sb.AppendLine($"- Ready and routed on every node (= done):    {p.Done.Summary()}");
+        if (p.DoneBySlice.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Done p95 / p99 by tenth of the run (start order): " + string.Join(", ", p.DoneBySlice.Select(l =>
+                string.Create(CultureInfo.InvariantCulture, $"{l.PercentileMs(95):0} / {l.PercentileMs(99):0}"))) + " ms");
+        }
     }
 
     return sb.ToString();
@@ -190,3 +194,14 @@ static string Report(BenchmarkOptions options, Topology topology, ProvisionResul
 static string LoadOf(BenchmarkOptions options) => options.Rate > 0
     ? string.Create(CultureInfo.InvariantCulture, $"open loop at {options.Rate:0.#} NICs/s over {options.Clients} gRPC channels")
     : $"closed loop with {options.Clients} clients";
+
+// The share of one core this process (the whole cluster but PostgreSQL) used over the window.
+static async Task<double> CpuOverAsync(TimeSpan window)
+{
+    using var self = System.Diagnostics.Process.GetCurrentProcess();
+    var before = self.TotalProcessorTime;
+    var from = System.Diagnostics.Stopwatch.GetTimestamp();
+    await Task.Delay(window);
+    self.Refresh();
+    return (self.TotalProcessorTime - before) / System.Diagnostics.Stopwatch.GetElapsedTime(from);
+}

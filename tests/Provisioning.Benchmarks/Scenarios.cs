@@ -26,6 +26,9 @@ internal sealed record Provisioned(int Network, string Node, string Ip, bool Ok)
 internal sealed record ProvisionResult(int Attempted, int Succeeded, TimeSpan Duration, Latencies Ensure, Latencies Created, Latencies FirstRoute,
     Latencies Ready, Latencies Done, IReadOnlyDictionary<string, int> Errors)
 {
+    /// <summary>Done latencies of each tenth of the NICs in start order (open loop only): shows whether latency grows with state.</summary>
+    public IReadOnlyList<Latencies> DoneBySlice { get; init; } = [];
+
     public double PerSecond => Succeeded / Duration.TotalSeconds;
 
     public int Failures => Attempted - Succeeded;
@@ -177,6 +180,7 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
         var next = -1;
         var errors = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var outcomes = new ConcurrentBag<Outcome>();
+        var doneByStart = new long[count]; // open loop: done ticks by start order, -1 = failed
         var started = Stopwatch.GetTimestamp();
         var progress = Task.Run(async () =>
         {
@@ -208,10 +212,12 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
                 Volatile.Write(ref next, i);
                 var (n, k, client) = (i % networks, i / networks, clients.Providers[i % clients.Providers.Length]);
                 var name = $"nic-{i}";
+                var index = i;
                 inFlight.Add(Task.Run(async () =>
                 {
                     var outcome = await ProvisionAsync(client, name, n, _vnis[n], nodes[k % nodes.Length], NicIp(n, SeedSlots + 1 + k), nodes.Length - 1, due: due);
                     outcomes.Add(outcome);
+                    doneByStart[index] = outcome.Ok ? outcome.DoneTicks : -1;
                     if (!outcome.Ok)
                     {
                         errors.AddOrUpdate(outcome.Error!, 1, (_, c) => c + 1);
@@ -246,7 +252,12 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
         var ok = outcomes.Where(o => o.Ok).ToList();
         return new ProvisionResult(outcomes.Count, ok.Count, duration,
             new Latencies(ok.Select(o => o.EnsureTicks)), new Latencies(ok.Select(o => o.CreatedTicks)), new Latencies(ok.Select(o => o.FirstRouteTicks)),
-            new Latencies(ok.Select(o => o.ReadyTicks)), new Latencies(ok.Select(o => o.DoneTicks)), errors);
+            new Latencies(ok.Select(o => o.ReadyTicks)), new Latencies(ok.Select(o => o.DoneTicks)), errors)
+        {
+            DoneBySlice = options.Rate > 0 && count >= 10
+                ? [.. Enumerable.Range(0, 10).Select(t => new Latencies(doneByStart[(t * count / 10)..((t + 1) * count / 10)].Where(d => d >= 0)))]
+                : [],
+        };
     }
 
     /// <summary>
@@ -383,6 +394,7 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
         var gone = Tracker.WatchedGoneAsync();
         var killedAt = environment.KillVictim();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss.fff} killed the victim's NodeAgent (log times are on this clock)"));
+        var timeline = SampleRemainingAsync(killedAt, stop.Token);
         long? goneAt = null;
         string? error = null;
         try
@@ -404,6 +416,7 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
         }
 
         await stop.CancelAsync();
+        Console.WriteLine("  routes toward the dead node still installed, by time since the kill: " + await timeline);
 
         // Read the engines back as well: nothing may lead to the dead node's underlay.
         var underlay = Topology.UnderlayOf(victim);
@@ -418,6 +431,37 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
             goneAt is { } g ? Stopwatch.GetElapsedTime(killedAt, g) : null,
             deadAt is { } d ? Stopwatch.GetElapsedTime(killedAt, d) : null,
             installed, error);
+    }
+
+    /// <summary>Samples how many routes toward the dead node are left every 250 ms until they are gone or the scenario ends.</summary>
+    private async Task<string> SampleRemainingAsync(long killedAt, CancellationToken cancellationToken)
+    {
+        var samples = new List<string>();
+        var last = -1;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken) && samples.Count < 2_000)
+            {
+                var left = Tracker.WatchedCount;
+                if (left != last)
+                {
+                    samples.Add(string.Create(CultureInfo.InvariantCulture, $"{Stopwatch.GetElapsedTime(killedAt).TotalSeconds:0.00} s {left}"));
+                    last = left;
+                }
+
+                if (left == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the scenario ended
+        }
+
+        return string.Join(", ", samples);
     }
 
     /// <summary>Prints, for each node still routing to the dead node, what its agent and the VNI's route table believe.</summary>
