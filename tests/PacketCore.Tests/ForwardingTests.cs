@@ -131,6 +131,33 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public void RouteChanges_AfterInterfaceChanges_SeeTheCurrentInterfaces()
+    {
+        // Route changes reuse the interface side of the last snapshot; interface changes must still show through them.
+        using var t = new TestEngine();
+        t.CreateInterface("a", 100, "10.0.0.1", null, 1);
+        var underlayB = t.CreateInterface("b", 100, "10.0.0.2", null, 2);
+        Assert.True(t.Control.CreateRoute(100, IpPrefix.Parse("10.1.0.0/16"), 100, IPAddress.Parse(RemoteUnderlay)).IsOk);
+        Assert.True(t.Control.DeleteInterface("b").IsOk);
+        Assert.True(t.Control.CreateRoute(100, IpPrefix.Parse("10.2.0.0/16"), 100, IPAddress.Parse(RemoteUnderlay)).IsOk);
+
+        t.Send(t.Uplink, Tunnel(underlayB.ToString(), 4, Frames.Udp4("10.1.2.3", "10.0.0.2", 53, 4000, [])));
+        t.AssertNothingSent();
+        Assert.Equal(1, t.Drops(DropReason.UnknownUnderlay));
+
+        var underlayC = t.CreateInterface("c", 100, "10.0.0.3", null, 2);
+        Assert.True(t.Control.DeleteRoute(100, IpPrefix.Parse("10.1.0.0/16")).IsOk);
+        var inner = Frames.Udp4("10.1.2.3", "10.0.0.3", 53, 4000, "c"u8);
+        t.Send(t.Uplink, Tunnel(underlayC.ToString(), 4, inner));
+        Assert.Equal(inner, TestEngine.TakeOne(t.Vm(2)).AsSpan(14).ToArray());
+
+        t.Send(t.Vm(1), Frames.Ethernet(TestEngine.PortMacs[0], Vm1, Frames.Ipv4Type, Frames.Udp4("10.0.0.1", "10.2.0.9", 1, 2, [])));
+        Assert.Equal(Frames.Ip(RemoteUnderlay), TestEngine.TakeOne(t.Uplink).AsSpan(14 + 24, 16).ToArray());
+        t.Send(t.Vm(1), Frames.Ethernet(TestEngine.PortMacs[0], Vm1, Frames.Ipv4Type, Frames.Udp4("10.0.0.1", "10.1.0.9", 1, 2, [])));
+        t.AssertNothingSent();
+    }
+
+    [Fact]
     public void Encapsulation_WithoutRouterMac_IsDroppedAndCounted()
     {
         using var t = new TestEngine(staticRouter: false);

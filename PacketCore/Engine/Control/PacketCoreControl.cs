@@ -34,6 +34,11 @@ public sealed class PacketCoreControl : IPacketCoreControl
     private uint _underlayCounter;
     private long _version;
     private long _natEpoch;
+
+    // The interface-side parts of the last snapshot, reused by route changes (which leave interfaces, VNFs and the set
+    // of VNIs alone), so installing one route costs that VNI's tables rather than a rebuild of every interface.
+    private InterfaceEntry?[]? _publishedInterfaces;
+    private UInt128Map<VnfEntry>? _publishedVnfs;
     private volatile bool _initialized;
 
     internal PacketCoreControl(IReadOnlyList<PortDescriptor> ports, UInt128 hostUnderlay, Action<DataPlaneSnapshot> publish)
@@ -497,7 +502,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
             }
 
             model.AddRoute(key, new RouteModel(RouteModelKind.External, 0, nextHopVni, AddressConversions.ToUInt128(nextHopAddress)));
-            Publish();
+            Publish(routesOnly: true);
             return ControlResult.Ok;
         }
     }
@@ -538,7 +543,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
             }
 
             model.RemoveRoute(key);
-            Publish();
+            Publish(routesOnly: true);
             return ControlResult.Ok;
         }
     }
@@ -612,7 +617,7 @@ public sealed class PacketCoreControl : IPacketCoreControl
             if (_vnis.TryGetValue(vni, out var model))
             {
                 model.RemoveExternalRoutes();
-                Publish();
+                Publish(routesOnly: true);
             }
 
             return ControlResult.Ok;
@@ -852,7 +857,11 @@ public sealed class PacketCoreControl : IPacketCoreControl
     };
 
     /// <summary>Builds the immutable packet-path view of the model and hands it to the engine. Caller holds the lock.</summary>
-    private void Publish()
+    /// <summary>
+    /// Publishes a new snapshot. <paramref name="routesOnly"/>: only routes of existing VNIs changed since the last one,
+    /// so the interface table and the VNF map are reused (they depend on interfaces and the VNI order only).
+    /// </summary>
+    private void Publish(bool routesOnly = false)
     {
         var vnis = new VniTables[_vnis.Count];
         var vniIndex = new KeyValuePair<ulong, int>[_vnis.Count];
@@ -864,6 +873,19 @@ public sealed class PacketCoreControl : IPacketCoreControl
             vniIndex[n] = new(number, n);
             indexOf[number] = n;
             n++;
+        }
+
+        if (routesOnly && _publishedInterfaces is not null && _publishedVnfs is not null)
+        {
+            _publish(new DataPlaneSnapshot
+            {
+                Version = ++_version,
+                InterfaceByPort = _publishedInterfaces,
+                Vnis = vnis,
+                VniIndex = new UInt64Map<int>(vniIndex),
+                Vnfs = _publishedVnfs,
+            });
+            return;
         }
 
         var byPort = new InterfaceEntry?[_ports.Length];
@@ -896,13 +918,15 @@ public sealed class PacketCoreControl : IPacketCoreControl
             vnfs[n++] = new(address, new VnfEntry(vnf.Type, vnf.Owner.Vni, (ushort)vnf.Owner.Port, prefix.IsIpv6, (byte)prefix.Length, prefix.Address));
         }
 
+        _publishedInterfaces = byPort;
+        _publishedVnfs = new UInt128Map<VnfEntry>(vnfs);
         _publish(new DataPlaneSnapshot
         {
             Version = ++_version,
             InterfaceByPort = byPort,
             Vnis = vnis,
             VniIndex = new UInt64Map<int>(vniIndex),
-            Vnfs = new UInt128Map<VnfEntry>(vnfs),
+            Vnfs = _publishedVnfs,
         });
     }
 
