@@ -140,6 +140,8 @@ internal sealed partial class NodeAgentGrain(
         }
 
         LogRouteDeltas(logger, Node, deltas.Count, vni, deltas.Count == 0 ? rib.Version : deltas[^1].Version);
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var endOfRib = false;
         foreach (var delta in deltas)
         {
             if (!rib.TryApply(delta))
@@ -148,9 +150,19 @@ internal sealed partial class NodeAgentGrain(
                 await ResyncVniAsync(vni);
                 return;
             }
+
+            if (delta.Change == RouteChange.Complete)
+            {
+                endOfRib = true;
+            }
+            else
+            {
+                touched.Add(delta.Entry.Route.Prefix);
+            }
         }
 
-        await ProgramRoutesAsync(rib);
+        // A delta changes only its own prefixes; End-of-RIB may end the stale timer of any of them.
+        await (endOfRib ? ProgramRoutesAsync(rib) : ProgramPrefixesAsync(rib, touched));
     }
 
     public async Task OnResyncRequiredAsync(uint vni)
@@ -682,42 +694,99 @@ internal sealed partial class NodeAgentGrain(
         foreach (var (prefix, hop) in rib.Installed.ToArray())
         {
             var isSelected = selected.TryGetValue(prefix, out var want);
-            if (!isSelected && keepUnselected && rib.MayComeBack(prefix, IsNodeAlive))
+            if (!isSelected && keepUnselected && KeepStale(rib, prefix))
             {
-                LogRouteKept(logger, Node, prefix, rib.Vni, rib.KeepUnselectedUntil - Environment.TickCount64);
-                ScheduleStaleRecheck();
-                continue; // stale but kept until the grace ends; the stale recheck removes it then if still unannounced
+                continue;
             }
 
             if (!isSelected || want != hop)
             {
-                var deleted = await Dp.DeleteRouteAsync(rib.Vni, IpPrefix.Parse(prefix));
-                if (deleted.IsOk || deleted.Error is DpError.RouteNotFound or DpError.NoVni)
-                {
-                    rib.Installed.Remove(prefix);
-                    instruments.OnRouteRemoved();
-                    LogRouteRemoved(logger, Node, prefix, rib.Vni);
-                }
+                await RemoveInstalledAsync(rib, prefix);
             }
         }
 
         foreach (var (prefix, hop) in selected)
         {
-            if (rib.Installed.ContainsKey(prefix))
+            if (!rib.Installed.ContainsKey(prefix))
             {
-                continue;
+                await InstallAsync(rib, prefix, hop);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ProgramRoutesAsync"/> restricted to <paramref name="prefixes"/> (those a batch of deltas touched), so one
+    /// announcement costs one route rather than a pass over the VNI's whole table; the tick still runs the full pass.
+    /// </summary>
+    private async Task ProgramPrefixesAsync(VniRib rib, HashSet<string> prefixes)
+    {
+        if (prefixes.Count == 0 || !_local.Values.Any(l => l.Vni == rib.Vni))
+        {
+            return;
+        }
+
+        var keepUnselected = Environment.TickCount64 < rib.KeepUnselectedUntil;
+        foreach (var prefix in prefixes)
+        {
+            var want = rib.SelectedFor(prefix);
+            if (rib.Installed.TryGetValue(prefix, out var hop))
+            {
+                if (want == hop || (want is null && keepUnselected && KeepStale(rib, prefix)))
+                {
+                    continue;
+                }
+
+                if (!await RemoveInstalledAsync(rib, prefix))
+                {
+                    continue; // the tick's full pass retries
+                }
             }
 
-            var created = await Dp.CreateRouteAsync(rib.Vni, IpPrefix.Parse(prefix), hop.TargetVni == 0 ? rib.Vni : hop.TargetVni, IPAddress.Parse(hop.Underlay));
-            if (created.IsOk || created.Error == DpError.RouteExists)
+            if (want is { } wanted)
             {
-                rib.Installed[prefix] = hop;
-                instruments.OnRouteInstalled();
+                await InstallAsync(rib, prefix, wanted);
             }
-            else
-            {
-                LogRouteRefused(logger, Node, rib.Vni, prefix, created.ToString());
-            }
+        }
+    }
+
+    /// <summary>Whether an installed, no longer selected route is kept for now (stale timer); schedules its re-check.</summary>
+    private bool KeepStale(VniRib rib, string prefix)
+    {
+        if (!rib.MayComeBack(prefix, IsNodeAlive))
+        {
+            return false;
+        }
+
+        LogRouteKept(logger, Node, prefix, rib.Vni, rib.KeepUnselectedUntil - Environment.TickCount64);
+        ScheduleStaleRecheck();
+        return true; // stale but kept until the grace ends; the stale recheck removes it then if still unannounced
+    }
+
+    private async Task<bool> RemoveInstalledAsync(VniRib rib, string prefix)
+    {
+        var deleted = await Dp.DeleteRouteAsync(rib.Vni, IpPrefix.Parse(prefix));
+        if (!deleted.IsOk && deleted.Error is not (DpError.RouteNotFound or DpError.NoVni))
+        {
+            return false;
+        }
+
+        rib.Installed.Remove(prefix);
+        instruments.OnRouteRemoved();
+        LogRouteRemoved(logger, Node, prefix, rib.Vni);
+        return true;
+    }
+
+    private async Task InstallAsync(VniRib rib, string prefix, NextHop hop)
+    {
+        var created = await Dp.CreateRouteAsync(rib.Vni, IpPrefix.Parse(prefix), hop.TargetVni == 0 ? rib.Vni : hop.TargetVni, IPAddress.Parse(hop.Underlay));
+        if (created.IsOk || created.Error == DpError.RouteExists)
+        {
+            rib.Installed[prefix] = hop;
+            instruments.OnRouteInstalled();
+        }
+        else
+        {
+            LogRouteRefused(logger, Node, rib.Vni, prefix, created.ToString());
         }
     }
 

@@ -101,22 +101,30 @@ internal sealed class VniRib(uint vni, string self)
         var selected = new Dictionary<string, NextHop>(_entries.Count, StringComparer.Ordinal);
         foreach (var (prefix, hops) in _entries)
         {
-            NextHop? best = null;
-            foreach (var hop in hops.Keys)
-            {
-                if (hop.Type == NextHopType.Standard && (best is null || Compare(hop, best.Value) < 0))
-                {
-                    best = hop;
-                }
-            }
-
-            if (best is { } chosen)
+            if (Best(hops) is { } chosen)
             {
                 selected[prefix] = chosen;
             }
         }
 
         return selected;
+    }
+
+    /// <summary><see cref="Selected"/> for one prefix: null when nothing is to be programmed for it.</summary>
+    public NextHop? SelectedFor(string prefix) => _entries.TryGetValue(prefix, out var hops) ? Best(hops) : null;
+
+    private static NextHop? Best(Dictionary<NextHop, HashSet<string>> hops)
+    {
+        NextHop? best = null;
+        foreach (var hop in hops.Keys)
+        {
+            if (hop.Type == NextHopType.Standard && (best is null || Compare(hop, best.Value) < 0))
+            {
+                best = hop;
+            }
+        }
+
+        return best;
     }
 
     private static int Compare(NextHop a, NextHop b)
