@@ -856,10 +856,10 @@ public sealed class PacketCoreControl : IPacketCoreControl
         Metering = model.Metering,
     };
 
-    /// <summary>Builds the immutable packet-path view of the model and hands it to the engine. Caller holds the lock.</summary>
     /// <summary>
-    /// Publishes a new snapshot. <paramref name="routesOnly"/>: only routes of existing VNIs changed since the last one,
-    /// so the interface table and the VNF map are reused (they depend on interfaces and the VNI order only).
+    /// Builds the immutable packet-path view of the model and hands it to the engine. Caller holds the lock.
+    /// <paramref name="routesOnly"/>: only routes of existing VNIs changed since the last snapshot, so its interface table
+    /// and VNF map are reused (they depend on the interfaces, the VNFs and the VNI order only).
     /// </summary>
     private void Publish(bool routesOnly = false)
     {
@@ -875,19 +875,24 @@ public sealed class PacketCoreControl : IPacketCoreControl
             n++;
         }
 
-        if (routesOnly && _publishedInterfaces is not null && _publishedVnfs is not null)
+        if (!routesOnly || _publishedInterfaces is null || _publishedVnfs is null)
         {
-            _publish(new DataPlaneSnapshot
-            {
-                Version = ++_version,
-                InterfaceByPort = _publishedInterfaces,
-                Vnis = vnis,
-                VniIndex = new UInt64Map<int>(vniIndex),
-                Vnfs = _publishedVnfs,
-            });
-            return;
+            _publishedInterfaces = BuildInterfaceTable(indexOf);
+            _publishedVnfs = BuildVnfMap();
         }
 
+        _publish(new DataPlaneSnapshot
+        {
+            Version = ++_version,
+            InterfaceByPort = _publishedInterfaces,
+            Vnis = vnis,
+            VniIndex = new UInt64Map<int>(vniIndex),
+            Vnfs = _publishedVnfs,
+        });
+    }
+
+    private InterfaceEntry?[] BuildInterfaceTable(Dictionary<uint, int> indexOf)
+    {
         var byPort = new InterfaceEntry?[_ports.Length];
         foreach (var model in _interfaces.Values)
         {
@@ -910,24 +915,20 @@ public sealed class PacketCoreControl : IPacketCoreControl
             };
         }
 
+        return byPort;
+    }
+
+    private UInt128Map<VnfEntry> BuildVnfMap()
+    {
         var vnfs = new KeyValuePair<UInt128, VnfEntry>[_vnfs.Count];
-        n = 0;
+        var n = 0;
         foreach (var (address, vnf) in _vnfs)
         {
             var prefix = vnf.Prefix ?? default;
             vnfs[n++] = new(address, new VnfEntry(vnf.Type, vnf.Owner.Vni, (ushort)vnf.Owner.Port, prefix.IsIpv6, (byte)prefix.Length, prefix.Address));
         }
 
-        _publishedInterfaces = byPort;
-        _publishedVnfs = new UInt128Map<VnfEntry>(vnfs);
-        _publish(new DataPlaneSnapshot
-        {
-            Version = ++_version,
-            InterfaceByPort = byPort,
-            Vnis = vnis,
-            VniIndex = new UInt64Map<int>(vniIndex),
-            Vnfs = _publishedVnfs,
-        });
+        return new UInt128Map<VnfEntry>(vnfs);
     }
 
     private sealed class InterfaceModel
