@@ -49,6 +49,10 @@ public sealed class GatewayFixture : IAsyncLifetime
         // The Gateway is a separate Orleans client reaching the silos over real sockets.
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.UseIronOrleansPostgres(Postgres.ConnectionString);
+
+        // Node events reach the Gateway's watches by push (INodeGrain.WatchAsync); with the stream's queue poll at ten
+        // minutes, the stream fallback cannot deliver them in a test's time, so the watch tests check the push path.
+        builder.Properties[IronOrleansNames.StreamPollPeriodKey] = "00:10:00";
         builder.AddSiloBuilderConfigurator<PoolConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
