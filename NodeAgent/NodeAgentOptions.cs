@@ -53,9 +53,22 @@ public sealed class NodeAgentOptions
     /// <summary>How often each node agent checks PacketCore's epoch and retries failures. Default 2 s.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often a tick also audits every installed route against PacketCore and re-programs whole tables (the safety
+    /// net for routes PacketCore lost without a new Initialize uuid). Between audits a tick only re-programs tables whose
+    /// last programming failed. The audit walks every route of the node, so at thousands of routes it is not free.
+    /// Default 30 s.
+    /// </summary>
+    public TimeSpan RouteAuditInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Returns the first problem, or null.</summary>
     public string? Check()
     {
+        if (TickInterval <= TimeSpan.Zero || RouteAuditInterval <= TimeSpan.Zero)
+        {
+            return "TickInterval and RouteAuditInterval must be positive";
+        }
+
         if (Nodes.Count == 0)
         {
             return "at least one node must be configured (IronOrleans:NodeAgent:Nodes:0:Name)";

@@ -50,6 +50,7 @@ internal sealed partial class NodeAgentGrain(
     private string? _dpUuid;
     private long _version = -1;
     private bool _started;
+    private long _lastRouteAudit;
     private bool _resnapshot;
     private IGrainTimer? _staleRecheck;
 
@@ -114,10 +115,24 @@ internal sealed partial class NodeAgentGrain(
             await ReconcileNicAsync(key);
         }
 
+        // The full audit walks every route of the node; between audits only tables whose programming failed are redone.
+        var audit = Environment.TickCount64 - _lastRouteAudit >= (long)options.Value.RouteAuditInterval.TotalMilliseconds;
+        if (audit)
+        {
+            _lastRouteAudit = Environment.TickCount64;
+        }
+
         foreach (var rib in _ribs.Values.ToArray())
         {
-            await VerifyInstalledRoutesAsync(rib);
-            await ProgramRoutesAsync(rib);
+            if (audit)
+            {
+                await VerifyInstalledRoutesAsync(rib);
+                await ProgramRoutesAsync(rib);
+            }
+            else if (rib.NeedsProgramming)
+            {
+                await ProgramRoutesAsync(rib);
+            }
         }
     }
 
@@ -673,6 +688,7 @@ internal sealed partial class NodeAgentGrain(
             return; // dpservice only takes routes for VNIs in use
         }
 
+        rib.NeedsProgramming = false; // this pass covers the whole table; a failure in it sets the flag again
         var selected = rib.Selected();
         if (adoptExisting && await Dp.ListRoutesAsync(rib.Vni) is { IsOk: true, Value: { } listed })
         {
@@ -767,6 +783,7 @@ internal sealed partial class NodeAgentGrain(
         var deleted = await Dp.DeleteRouteAsync(rib.Vni, IpPrefix.Parse(prefix));
         if (!deleted.IsOk && deleted.Error is not (DpError.RouteNotFound or DpError.NoVni))
         {
+            rib.NeedsProgramming = true;
             return false;
         }
 
@@ -786,6 +803,7 @@ internal sealed partial class NodeAgentGrain(
         }
         else
         {
+            rib.NeedsProgramming = true;
             LogRouteRefused(logger, Node, rib.Vni, prefix, created.ToString());
         }
     }

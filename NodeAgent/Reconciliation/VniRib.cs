@@ -30,6 +30,9 @@ internal sealed class VniRib(uint vni, string self)
 
     public int PrefixCount => _entries.Count;
 
+    /// <summary>Set when programming this VNI left something undone; the next tick re-programs the whole table.</summary>
+    public bool NeedsProgramming { get; set; }
+
     /// <summary>Replaces everything with a snapshot.</summary>
     public void Reset(RouteSnapshot snapshot)
     {

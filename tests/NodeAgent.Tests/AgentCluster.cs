@@ -118,6 +118,7 @@ public sealed class AgentCluster : IAsyncDisposable
         var config = new Dictionary<string, string?>
         {
             [NodeAgentOptions.SectionName + ":TickInterval"] = "00:00:00.200",
+            [NodeAgentOptions.SectionName + ":RouteAuditInterval"] = "00:00:01",
             [p + "Name"] = node,
             [p + "DataPlane"] = "InProcess",
             [p + "RunDataPath"] = "false",

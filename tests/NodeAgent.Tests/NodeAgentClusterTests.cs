@@ -46,6 +46,11 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-2", vni), "10.0.0.1/32", a.Status.UnderlayAddress) ? true : null),
             "node-2 learned node-1's route");
 
+        // A route PacketCore lost behind the agent's back (no new Initialize uuid) comes back with the next route audit.
+        Assert.True(_cluster.EngineOf("node-1").Control.DeleteRoute(vni, IpPrefix.Parse("10.0.0.2/32")).IsOk);
+        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress) ? true : null),
+            "node-1's route audit re-installed the route PacketCore lost");
+
         // A node never installs its own announcements; node-3 has no NIC in the VNI, so it does not even subscribe.
         Assert.False(HasRoute(Routes("node-1", vni), "10.0.0.1/32", a.Status.UnderlayAddress));
         Assert.DoesNotContain("node-3", await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSubscribersAsync());
