@@ -16,6 +16,13 @@ public static class IronOrleansNames
     public const string StreamProvider = "Default";
 
     /// <summary>
+    /// Orleans' strongly consistent in-cluster grain directory, named, for grains whose re-activation is expensive (route
+    /// tables): its entries survive the death of the silo that held their partition, where the default directory's are
+    /// lost and the grain is activated again. Every silo must register it (the hosting extensions do).
+    /// </summary>
+    public const string ConsistentDirectory = "ironorleans-consistent";
+
+    /// <summary>
     /// Configuration key of the stream queues' poll period on every silo (a TimeSpan, e.g. <c>00:00:00.020</c>). Memory
     /// streams are pulled, so the period bounds how long a node event waits in its queue; a NIC crosses two such hops.
     /// </summary>

@@ -5,6 +5,8 @@ using IronOrleans.Grains.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.GrainDirectory;
+using Orleans.Runtime.Hosting;
 
 namespace Orleans.Hosting;
 
@@ -27,6 +29,7 @@ public static class GrainsHostingExtensions
             optionsBuilder.Configure(configure);
         }
 
+        builder.AddIronOrleansGrainDirectories();
         if (services.Any(d => d.ServiceType == typeof(GrainsInstruments)))
         {
             return builder;
@@ -40,6 +43,33 @@ public static class GrainsHostingExtensions
         services.AddHostedService<NodeLivenessWatcher>();
         NodeLocalPlacementDirector.Register(services);
         return builder;
+    }
+
+    /// <summary>
+    /// Registers <see cref="IronOrleansNames.ConsistentDirectory"/> (idempotent). Every silo of the cluster needs it, also
+    /// NodeAgent silos, which host none of the grains that use it but resolve them.
+    /// </summary>
+    public static ISiloBuilder AddIronOrleansGrainDirectories(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, IronOrleansNames.ConsistentDirectory)))
+        {
+            return builder;
+        }
+
+        if (services.Any(d => d.ServiceType.FullName == "Orleans.Runtime.GrainDirectory.DistributedGrainDirectory"))
+        {
+            // Already the default directory (Orleans' TestClusterBuilder installs it), and Orleans then skips a named
+            // registration: name the default one.
+            services.AddGrainDirectory(IronOrleansNames.ConsistentDirectory,
+                (sp, _) => sp.GetRequiredKeyedService<IGrainDirectory>(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY));
+            return builder;
+        }
+
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10: used only for route tables; see IronOrleansNames.ConsistentDirectory
+        return builder.AddDistributedGrainDirectory(IronOrleansNames.ConsistentDirectory);
+#pragma warning restore ORLEANSEXP003
     }
 
     private sealed class AllocationOptionsValidator : IValidateOptions<AllocationOptions>

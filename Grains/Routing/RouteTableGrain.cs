@@ -1,3 +1,4 @@
+using Orleans.GrainDirectory;
 using IronOrleans.Grains.Model;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -23,6 +24,7 @@ public sealed class RouteTableState
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(AlwaysActive = true)]
+[GrainDirectory(IronOrleansNames.ConsistentDirectory)] // a re-activation makes every subscriber re-sync the VNI
 internal sealed partial class RouteTableGrain(
     [PersistentState("route-table", IronOrleansNames.GrainStorage)] IPersistentState<RouteTableState> state,
     GrainsInstruments instruments,

@@ -134,6 +134,16 @@ public static class NodeAgentHostingExtensions
         // PostConfigure: the silo name must win over any host default (test hosts name silos themselves).
         silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = NodeAgentSilo.SiloName(agent.Nodes.Select(n => n.Name)));
         NodeLocalPlacementDirector.Register(silo.Services);
+
+        // Every silo must know the directories the cluster's grain types name (route tables use this one), also silos
+        // that only call them. Skipped when the control grains' registration (AddIronOrleansGrains) already added it.
+        if (!silo.Services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, IronOrleansNames.ConsistentDirectory)))
+        {
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10; see IronOrleansNames.ConsistentDirectory
+            silo.AddDistributedGrainDirectory(IronOrleansNames.ConsistentDirectory);
+#pragma warning restore ORLEANSEXP003
+        }
+
         return silo;
     }
 }
