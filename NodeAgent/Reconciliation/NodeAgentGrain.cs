@@ -6,6 +6,7 @@ using IronOrleans.Grains.Placement;
 using IronOrleans.NodeAgent.DataPlane;
 using IronOrleans.PacketCore.Control;
 using Microsoft.Extensions.Options;
+using Orleans.GrainDirectory;
 using Orleans.Streams;
 using Route = IronOrleans.Grains.Model.Route;
 
@@ -19,6 +20,7 @@ namespace IronOrleans.NodeAgent.Reconciliation;
 /// first and removes data-plane objects after.
 /// </summary>
 [NodeLocalPlacement]
+[GrainDirectory(IronOrleansNames.ConsistentDirectory)] // a re-activation re-snapshots the node and holds its route changes
 [CollectionAgeLimit(AlwaysActive = true)]
 internal sealed partial class NodeAgentGrain(
     NodeDataPlanes planes,
