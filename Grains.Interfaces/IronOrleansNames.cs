@@ -17,7 +17,7 @@ public static class IronOrleansNames
 
     /// <summary>
     /// Orleans' strongly consistent in-cluster grain directory, named, for grains whose re-activation is expensive (route
-    /// tables): its entries survive the death of the silo that held their partition, where the default directory's are
+    /// tables, NodeAgent grains): its entries survive the death of the silo that held their partition, where the default directory's are
     /// lost and the grain is activated again. Every silo must register it (the hosting extensions do).
     /// </summary>
     public const string ConsistentDirectory = "ironorleans-consistent";

@@ -67,7 +67,7 @@ public static class GrainsHostingExtensions
             return builder;
         }
 
-#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10: used only for route tables; see IronOrleansNames.ConsistentDirectory
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10: used only for route tables and NodeAgent grains; see IronOrleansNames.ConsistentDirectory
         return builder.AddDistributedGrainDirectory(IronOrleansNames.ConsistentDirectory);
 #pragma warning restore ORLEANSEXP003
     }

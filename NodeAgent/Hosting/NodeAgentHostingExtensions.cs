@@ -135,7 +135,7 @@ public static class NodeAgentHostingExtensions
         silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = NodeAgentSilo.SiloName(agent.Nodes.Select(n => n.Name)));
         NodeLocalPlacementDirector.Register(silo.Services);
 
-        // Every silo must know the directories the cluster's grain types name (route tables use this one), also silos
+        // Every silo must know the directories the cluster's grain types name (route tables and NodeAgent grains use this one), also silos
         // that only call them. Skipped when the control grains' registration (AddIronOrleansGrains) already added it.
         if (!silo.Services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, IronOrleansNames.ConsistentDirectory)))
         {
