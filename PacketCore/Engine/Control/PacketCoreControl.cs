@@ -896,10 +896,19 @@ public sealed class PacketCoreControl : IPacketCoreControl
         var byPort = new InterfaceEntry?[_ports.Length];
         foreach (var model in _interfaces.Values)
         {
-            byPort[model.Port] = new InterfaceEntry
+            // Entries are immutable: reuse the last one unless what can change since (VIP, NAT epoch, VNI order) did.
+            var vniIndex = indexOf[model.Vni];
+            if (model.Entry is { } entry && entry.VniIndex == vniIndex && entry.Vip == model.Vip && entry.VipUnderlay == model.VipUnderlay
+                && entry.NatEpoch == model.NatEpoch)
+            {
+                byPort[model.Port] = entry;
+                continue;
+            }
+
+            byPort[model.Port] = model.Entry = new InterfaceEntry
             {
                 Vni = model.Vni,
-                VniIndex = indexOf[model.Vni],
+                VniIndex = vniIndex,
                 Ipv4 = model.Ipv4,
                 Ipv6 = model.Ipv6,
                 Underlay = model.Underlay,
@@ -964,6 +973,9 @@ public sealed class PacketCoreControl : IPacketCoreControl
         public long NatEpoch { get; set; }
 
         public List<PrefixModel> Prefixes { get; } = [];
+
+        /// <summary>The packet-path entry last published for this interface.</summary>
+        public InterfaceEntry? Entry { get; set; }
     }
 
     private sealed record PrefixModel(RouteKey Prefix, UInt128 Underlay);
@@ -1001,6 +1013,14 @@ public sealed class PacketCoreControl : IPacketCoreControl
         // rebuilds only the changed VNI instead of every VNI's LPM on every control call.
         private VniTables? _built;
 
+        // The LPMs of the last build and the route changes since their base (withdrawals as RouteKind.None): a build
+        // lays the changes over the base while they are few, so one route added to a VNI of n routes costs O(√n) rather
+        // than an O(n) rebuild (and its allocation) in every PacketCore that hears the announcement.
+        private Lpm4? _lpm4;
+        private Lpm6? _lpm6;
+        private readonly Dictionary<(uint Address, int Length), RouteTarget> _changes4 = [];
+        private readonly Dictionary<(UInt128 Address, int Length), RouteTarget> _changes6 = [];
+
         public uint Vni { get; } = vni;
 
         public int RefCount { get; set; }
@@ -1019,10 +1039,12 @@ public sealed class PacketCoreControl : IPacketCoreControl
             if (key.IsIpv6)
             {
                 _routes6[(key.Address, key.Length)] = route;
+                _changes6[(key.Address, key.Length)] = ToTarget(route, key.Length);
             }
             else
             {
                 _routes4[((uint)key.Address, key.Length)] = route;
+                _changes4[((uint)key.Address, key.Length)] = ToTarget(route, key.Length);
             }
         }
 
@@ -1032,10 +1054,12 @@ public sealed class PacketCoreControl : IPacketCoreControl
             if (key.IsIpv6)
             {
                 _routes6.Remove((key.Address, key.Length));
+                _changes6[(key.Address, key.Length)] = default;
             }
             else
             {
                 _routes4.Remove(((uint)key.Address, key.Length));
+                _changes4[((uint)key.Address, key.Length)] = default;
             }
         }
 
@@ -1043,6 +1067,8 @@ public sealed class PacketCoreControl : IPacketCoreControl
         public void RemoveExternalRoutes()
         {
             _built = null;
+            _lpm4 = null; // many changes at once: the next build starts from a new base
+            _lpm6 = null;
             foreach (var (key, route) in _routes4)
             {
                 if (route.Kind == RouteModelKind.External)
@@ -1097,19 +1123,41 @@ public sealed class PacketCoreControl : IPacketCoreControl
 
         private VniTables BuildTables()
         {
-            var v4 = new List<(uint, int, RouteTarget)>(_routes4.Count);
-            foreach (var ((address, length), route) in _routes4)
+            if (_lpm4 is null || _changes4.Count > Lpm4.OverlayLimit(_routes4.Count))
             {
-                v4.Add((address, length, ToTarget(route, length)));
+                var v4 = new (uint, int, RouteTarget)[_routes4.Count];
+                var n = 0;
+                foreach (var ((address, length), route) in _routes4)
+                {
+                    v4[n++] = (address, length, ToTarget(route, length));
+                }
+
+                _lpm4 = new Lpm4(v4);
+                _changes4.Clear();
+            }
+            else
+            {
+                _lpm4 = _lpm4.WithOverlay(_changes4);
             }
 
-            var v6 = new List<(UInt128, int, RouteTarget)>(_routes6.Count);
-            foreach (var ((address, length), route) in _routes6)
+            if (_lpm6 is null || _changes6.Count > Lpm4.OverlayLimit(_routes6.Count))
             {
-                v6.Add((address, length, ToTarget(route, length)));
+                var v6 = new (UInt128, int, RouteTarget)[_routes6.Count];
+                var n = 0;
+                foreach (var ((address, length), route) in _routes6)
+                {
+                    v6[n++] = (address, length, ToTarget(route, length));
+                }
+
+                _lpm6 = new Lpm6(v6);
+                _changes6.Clear();
+            }
+            else
+            {
+                _lpm6 = _lpm6.WithOverlay(_changes6);
             }
 
-            return new VniTables(Vni, new Lpm4(v4), new Lpm6(v6));
+            return new VniTables(Vni, _lpm4, _lpm6);
         }
 
         private static RouteTarget ToTarget(RouteModel route, int length) => route.Kind == RouteModelKind.External
