@@ -9,7 +9,13 @@ namespace IronOrleans.NodeAgent.Reconciliation;
 /// </summary>
 internal sealed class VniRib(uint vni, string self)
 {
-    private readonly Dictionary<string, Dictionary<NextHop, HashSet<string>>> _entries = new(StringComparer.Ordinal);
+    // One small object per prefix (most have one next hop from one origin): a node holds a RIB entry for every NIC of
+    // every network it serves, and nested dictionaries per prefix made those entries most of a NodeAgent's heap, which
+    // every garbage collection has to mark.
+    private readonly Dictionary<string, PrefixRoutes> _entries = new(StringComparer.Ordinal);
+
+    // Origins are node names, few and repeated in every delta: keep one instance of each.
+    private readonly HashSet<string> _origins = new(StringComparer.Ordinal);
     private Dictionary<string, HashSet<string>> _originsBeforeReset = new(StringComparer.Ordinal);
 
     public uint Vni { get; } = vni;
@@ -41,7 +47,7 @@ internal sealed class VniRib(uint vni, string self)
         var before = new Dictionary<string, HashSet<string>>(_entries.Count, StringComparer.Ordinal);
         foreach (var (prefix, hops) in _entries)
         {
-            before[prefix] = hops.Values.SelectMany(o => o).ToHashSet(StringComparer.Ordinal);
+            before[prefix] = hops.Origins().ToHashSet(StringComparer.Ordinal);
         }
 
         foreach (var (prefix, origins) in _originsBeforeReset)
@@ -116,11 +122,12 @@ internal sealed class VniRib(uint vni, string self)
     /// <summary><see cref="Selected"/> for one prefix: null when nothing is to be programmed for it.</summary>
     public NextHop? SelectedFor(string prefix) => _entries.TryGetValue(prefix, out var hops) ? Best(hops) : null;
 
-    private static NextHop? Best(Dictionary<NextHop, HashSet<string>> hops)
+    private static NextHop? Best(PrefixRoutes hops)
     {
         NextHop? best = null;
-        foreach (var hop in hops.Keys)
+        for (var i = 0; i < hops.Count; i++)
         {
+            var hop = hops[i].Hop;
             if (hop.Type == NextHopType.Standard && (best is null || Compare(hop, best.Value) < 0))
             {
                 best = hop;
@@ -143,30 +150,103 @@ internal sealed class VniRib(uint vni, string self)
             return; // never install our own announcements
         }
 
-        if (!_entries.TryGetValue(entry.Route.Prefix, out var hops))
+        if (!_origins.TryGetValue(entry.Origin, out var origin))
         {
-            _entries[entry.Route.Prefix] = hops = [];
+            _origins.Add(origin = entry.Origin);
         }
 
-        if (!hops.TryGetValue(entry.Route.NextHop, out var origins))
+        if (_entries.TryGetValue(entry.Route.Prefix, out var hops))
         {
-            hops[entry.Route.NextHop] = origins = new HashSet<string>(StringComparer.Ordinal);
+            hops.Add(entry.Route.NextHop, origin);
         }
-
-        origins.Add(entry.Origin);
+        else
+        {
+            _entries[entry.Route.Prefix] = new PrefixRoutes(entry.Route.NextHop, origin);
+        }
     }
 
     private void Remove(OriginRoute entry)
     {
-        if (_entries.TryGetValue(entry.Route.Prefix, out var hops)
-            && hops.TryGetValue(entry.Route.NextHop, out var origins)
-            && origins.Remove(entry.Origin) && origins.Count == 0)
+        if (_entries.TryGetValue(entry.Route.Prefix, out var hops) && hops.Remove(entry.Route.NextHop, entry.Origin) && hops.Count == 0)
         {
-            hops.Remove(entry.Route.NextHop);
-            if (hops.Count == 0)
+            _entries.Remove(entry.Route.Prefix);
+        }
+    }
+
+    /// <summary>The distinct (next hop, origin) pairs of one prefix; the first inline, the rare others in a list.</summary>
+    private sealed class PrefixRoutes(NextHop hop, string origin)
+    {
+        private (NextHop Hop, string Origin) _first = (hop, origin);
+        private List<(NextHop Hop, string Origin)>? _more;
+
+        public int Count { get; private set; } = 1;
+
+        public (NextHop Hop, string Origin) this[int index] => index == 0 ? _first : _more![index - 1];
+
+        public IEnumerable<string> Origins()
+        {
+            for (var i = 0; i < Count; i++)
             {
-                _entries.Remove(entry.Route.Prefix);
+                yield return this[i].Origin;
             }
+        }
+
+        public void Add(NextHop hop, string origin)
+        {
+            if (IndexOf(hop, origin) >= 0)
+            {
+                return;
+            }
+
+            if (Count == 0)
+            {
+                _first = (hop, origin);
+            }
+            else
+            {
+                (_more ??= []).Add((hop, origin));
+            }
+
+            Count++;
+        }
+
+        public bool Remove(NextHop hop, string origin)
+        {
+            var index = IndexOf(hop, origin);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            if (index == 0)
+            {
+                if (Count > 1)
+                {
+                    _first = _more![^1];
+                    _more.RemoveAt(_more.Count - 1);
+                }
+            }
+            else
+            {
+                _more!.RemoveAt(index - 1);
+            }
+
+            Count--;
+            return true;
+        }
+
+        private int IndexOf(NextHop hop, string origin)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                var (h, o) = this[i];
+                if (h == hop && string.Equals(o, origin, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 }

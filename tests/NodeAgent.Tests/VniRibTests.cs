@@ -46,6 +46,42 @@ public sealed class VniRibTests
         Assert.Equal(["10.0.0.1/32"], rib.Selected().Keys);
     }
 
+    [Fact]
+    public void APrefix_KeepsARoute_UntilItsLastNextHopAndOrigin_AreWithdrawn()
+    {
+        var rib = new VniRib(Vni, "self");
+        rib.Reset(Snapshot(4L << 32));
+        var version = 4L << 32;
+        bool Apply(RouteChange change, string prefix, string underlay, string origin)
+            => rib.TryApply(new RouteDelta(++version, change, new OriginRoute(new Route(Vni, prefix, new NextHop(underlay)), origin)));
+        NextHop? Selected() => rib.SelectedFor("10.0.0.9/32");
+
+        Assert.True(Apply(RouteChange.Announced, "10.0.0.9/32", "fd00:2::9", "b"));
+        Assert.True(Apply(RouteChange.Announced, "10.0.0.9/32", "fd00:2::9", "b")); // a duplicate changes nothing
+        Assert.True(Apply(RouteChange.Announced, "10.0.0.9/32", "fd00:1::9", "a"));
+        Assert.True(Apply(RouteChange.Announced, "10.0.0.9/32", "fd00:1::9", "c")); // a second origin of the same hop
+        Assert.True(Apply(RouteChange.Announced, "10.0.0.9/32", "fd00:0::9", "self")); // our own: never installed
+        Assert.Equal("fd00:1::9", Selected()?.Underlay); // the lowest next hop, whichever arrived first
+
+        Assert.True(Apply(RouteChange.Withdrawn, "10.0.0.9/32", "fd00:1::9", "a"));
+        Assert.Equal("fd00:1::9", Selected()?.Underlay); // c still announces it
+        Assert.True(Apply(RouteChange.Withdrawn, "10.0.0.9/32", "fd00:1::9", "c"));
+        Assert.Equal("fd00:2::9", Selected()?.Underlay); // the remaining hop replaces it
+        Assert.True(Apply(RouteChange.Withdrawn, "10.0.0.9/32", "fd00:2::9", "a")); // not a pair it holds: changes nothing
+        Assert.Equal(1, rib.PrefixCount);
+        Assert.True(Apply(RouteChange.Withdrawn, "10.0.0.9/32", "fd00:2::9", "b"));
+        Assert.Null(Selected());
+        Assert.Equal(0, rib.PrefixCount);
+
+        // Re-announced after it was gone: back, and a reset records every origin it had.
+        Assert.True(Apply(RouteChange.Announced, "10.0.0.9/32", "fd00:3::9", "d"));
+        Assert.True(Apply(RouteChange.Announced, "10.0.0.9/32", "fd00:4::9", "e"));
+        Assert.Equal("fd00:3::9", Selected()?.Underlay);
+        rib.Reset(Snapshot(5L << 32));
+        Assert.True(rib.MayComeBack("10.0.0.9/32", node => node == "e"));
+        Assert.False(rib.MayComeBack("10.0.0.9/32", node => node == "b"));
+    }
+
     private static OriginRoute Entry(string prefix, string origin)
         => new(new Route(Vni, prefix, new NextHop($"fd00::{origin.Length:x}")), origin);
 
