@@ -37,10 +37,14 @@ internal sealed partial class ControlPlaneGrain(
 
     public async Task<EnsureNetworkInterfaceResult> EnsureNetworkInterfaceAsync(ResourceName name, NetworkInterfaceSpec spec)
     {
+        var started = GrainsInstruments.Now();
         var result = await RunAsync("ensure-nic", () => GrainFactory.GetGrain<INetworkInterfaceGrain>(name.Key).EnsureAsync(spec));
+        instruments.OnWritePhase("ensure-nic", "transaction", started);
 
         // Always, also when nothing changed: a previous attempt may have committed the NIC and died before this step.
+        started = GrainsInstruments.Now();
         await Node(result.Interface).UpsertInterfaceAsync(result.Interface);
+        instruments.OnWritePhase("ensure-nic", "node", started);
         if (result.Created)
         {
             LogNicCreated(logger, name.Key, result.Interface.Uid, result.Interface.Spec.Node, result.Interface.Vni.Value);
@@ -70,10 +74,14 @@ internal sealed partial class ControlPlaneGrain(
 
     public async Task<NetworkInterfaceInfo?> ReportNetworkInterfaceStatusAsync(ResourceName name, NetworkInterfaceStatusReport report)
     {
+        var started = GrainsInstruments.Now();
         var info = await RunAsync("report-nic-status", () => GrainFactory.GetGrain<INetworkInterfaceGrain>(name.Key).ReportStatusAsync(report));
+        instruments.OnWritePhase("report-nic-status", "transaction", started);
         if (info is not null)
         {
+            started = GrainsInstruments.Now();
             await Node(info).UpsertInterfaceAsync(info);
+            instruments.OnWritePhase("report-nic-status", "node", started);
         }
 
         return info;

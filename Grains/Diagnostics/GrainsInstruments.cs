@@ -15,6 +15,7 @@ internal sealed class GrainsInstruments
     private readonly Counter<long> _routeDeltas;
     private readonly Counter<long> _nodeEventsPushed;
     private readonly Counter<long> _nodeWatchersDropped;
+    private readonly Histogram<double> _writeDuration;
 
     public GrainsInstruments(IMeterFactory meterFactory)
     {
@@ -27,6 +28,23 @@ internal sealed class GrainsInstruments
         _routeDeltas = meter.CreateCounter<long>("ironorleans.routes.deltas_delivered", description: "Route deltas delivered to subscribers");
         _nodeEventsPushed = meter.CreateCounter<long>("ironorleans.node.events_pushed", description: "Node events pushed to registered observers (NodeAgents, Gateway watches)");
         _nodeWatchersDropped = meter.CreateCounter<long>("ironorleans.node.watchers_dropped", description: "Node event observers dropped because a push failed or they fell behind (reason = failed | behind)");
+        _writeDuration = meter.CreateHistogram<double>(WriteDurationName, unit: "ms",
+            description: "Duration of one phase of a write (operation = ensure-nic | ...; phase = transaction, with its retries, | node, the node's desired state stored and pushed)");
+    }
+
+    /// <summary>Name of the write-phase duration histogram.</summary>
+    public const string WriteDurationName = "ironorleans.controlplane.write.duration";
+
+    /// <summary>A timestamp for <see cref="OnWritePhase"/>.</summary>
+    public static long Now() => System.Diagnostics.Stopwatch.GetTimestamp();
+
+    public void OnWritePhase(string operation, string phase, long started)
+    {
+        if (_writeDuration.Enabled)
+        {
+            _writeDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("phase", phase));
+        }
     }
 
     public void OnAllocated(string kind) => _allocated.Add(1, new KeyValuePair<string, object?>("kind", kind));

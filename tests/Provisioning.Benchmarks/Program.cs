@@ -34,6 +34,7 @@ try
     ProvisionResult? provision = null;
     (Latencies Latencies, int Failures, string? Error)? converge = null;
     DeadNodeResult? dead = null;
+    string[] writePhaseLines = [];
     try
     {
 
@@ -62,6 +63,7 @@ try
         $"Idle cluster CPU over {idleWindow.TotalSeconds:0} s: {idleCpu * 100:0.0} % of one core (stream poll {environment.StreamPollPeriod.TotalMilliseconds:0} ms)."));
 
     var seedFailures = 0;
+    using var writePhases = new WritePhases();
     if (run is "all" or "provision" or "dead-node")
     {
         Console.WriteLine($"Seeding: one NIC per node in each of {topology.Networks} networks ({topology.Networks * topology.BenchNodes.Length} NICs, not measured) ...");
@@ -72,7 +74,9 @@ try
     if (run is "all" or "provision")
     {
         Console.WriteLine($"Provisioning {options.Count} NICs, {LoadOf(options)}, over {topology.BenchNodes.Length} nodes, {topology.Networks} networks ...");
+        writePhases.Reset();
         provision = await scenarios.ProvisionAsync();
+        writePhaseLines = [.. writePhases.Lines()];
         if (scenarios.LateStarts > 0)
         {
             // Latency runs from each NIC's due time, so a late start is already in the numbers; many of them mean the
@@ -125,6 +129,18 @@ finally
 
 Console.WriteLine();
 Console.WriteLine(Report(options, topology, provision, converge, dead));
+if (writePhaseLines.Length > 0)
+{
+    Console.WriteLine("Write phases during the measured NICs (ironorleans.controlplane.write.duration, recorded where the write ran; the Ensure RPC");
+    Console.WriteLine("adds the Gateway hop; report-nic-status is the Ready report):");
+    foreach (var line in writePhaseLines)
+    {
+        Console.WriteLine(line);
+    }
+
+    Console.WriteLine();
+}
+
 foreach (var check in checks)
 {
     Console.WriteLine(check);
