@@ -99,14 +99,19 @@ public sealed class LocalCloudTests
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
             }
+            catch (DistributedApplicationException e)
+            {
+                Assert.Fail($"{e.Message} Resource states: {States(app)}");
+            }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                var states = string.Join(", ", Resources.Select(r =>
-                    app.ResourceNotifications.TryGetCurrentState(r, out var e) ? $"{r}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}" : $"{r}=?"));
-                Assert.Fail($"Waiting for {resource} to become healthy: not within {HealthyTimeout.TotalSeconds:0} s. Resource states: {states}");
+                Assert.Fail($"Waiting for {resource} to become healthy: not within {HealthyTimeout.TotalSeconds:0} s. Resource states: {States(app)}");
             }
         }
     }
+
+    private static string States(DistributedApplication app) => string.Join(", ", Resources.Select(r =>
+        app.ResourceNotifications.TryGetCurrentState(r, out var e) ? $"{r}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus} (exit code {e.Snapshot.ExitCode})" : $"{r}=?"));
 
     /// <summary>Waits (bounded) until the test's PostgreSQL has removed its pid file or its process is gone.</summary>
     private static async Task<bool> WaitForPostgresExitAsync(string stateDirectory)
@@ -186,25 +191,37 @@ public sealed class LocalCloudTests
     }
 
     /// <summary>Distinct free ports on 127.0.0.1 (held open together so none is handed out twice).</summary>
+    /// <summary>
+    /// Free loopback ports below the kernel's ephemeral range. The AppHost binds them only seconds later (DCP's proxy for
+    /// the Gateway), and a port from the ephemeral range can be taken meanwhile as the local end of any outgoing
+    /// connection of a test running in parallel (once the Gateway failed to start that way, in the full suite).
+    /// </summary>
     private static int[] FreeLoopbackPorts(int count)
     {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
+        var ephemeralLow = 32768;
+        if (File.Exists("/proc/sys/net/ipv4/ip_local_port_range")
+            && int.TryParse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var low))
         {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
+            ephemeralLow = low;
+        }
 
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
+        var ports = new List<int>(count);
+        var first = Random.Shared.Next(10_000, Math.Max(10_001, ephemeralLow - 2_000));
+        for (var port = first; port < ephemeralLow && ports.Count < count; port++)
         {
-            foreach (var listener in listeners)
+            try
             {
-                listener.Dispose();
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                ports.Add(port);
+            }
+            catch (SocketException)
+            {
+                // in use: try the next one
             }
         }
+
+        return ports.Count == count ? [.. ports] : throw new InvalidOperationException($"no {count} free loopback ports between {first} and {ephemeralLow}");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
