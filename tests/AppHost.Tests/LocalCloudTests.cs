@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using IronOrleans.Demo;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IronOrleans.AppHost.Tests;
 
@@ -101,13 +103,42 @@ public sealed class LocalCloudTests
             }
             catch (DistributedApplicationException e)
             {
-                Assert.Fail($"{e.Message} Resource states: {States(app)}");
+                Assert.Fail($"{e.Message} Resource states: {States(app)}. Last lines of {resource}:\n{await TailAsync(app, resource)}");
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                Assert.Fail($"Waiting for {resource} to become healthy: not within {HealthyTimeout.TotalSeconds:0} s. Resource states: {States(app)}");
+                Assert.Fail($"Waiting for {resource} to become healthy: not within {HealthyTimeout.TotalSeconds:0} s. Resource states: {States(app)}. "
+                    + $"Last lines of {resource}:\n{await TailAsync(app, resource)}");
             }
         }
+    }
+
+    /// <summary>The last lines a resource (all its replicas) wrote, for a failure message.</summary>
+    private static async Task<string> TailAsync(DistributedApplication app, string resource, int lines = 40)
+    {
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.First(r => r.Name == resource);
+        var tail = new Queue<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(model).WithCancellation(timeout.Token))
+            {
+                foreach (var line in batch)
+                {
+                    tail.Enqueue(line.Content);
+                    if (tail.Count > lines)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            tail.Enqueue("(log read timed out)");
+        }
+
+        return string.Join('\n', tail);
     }
 
     private static string States(DistributedApplication app) => string.Join(", ", Resources.Select(r =>
