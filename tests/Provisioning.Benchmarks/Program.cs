@@ -75,8 +75,9 @@ try
     {
         Console.WriteLine($"Provisioning {options.Count} NICs, {LoadOf(options)}, over {topology.BenchNodes.Length} nodes, {topology.Networks} networks ...");
         writePhases.Reset();
+        var gcBefore = GcStats.Now();
         provision = await scenarios.ProvisionAsync();
-        writePhaseLines = [.. writePhases.Lines()];
+        writePhaseLines = [.. writePhases.Lines(), GcStats.Now().Since(gcBefore, provision.Duration)];
         if (scenarios.LateStarts > 0)
         {
             // Latency runs from each NIC's due time, so a late start is already in the numbers; many of them mean the
@@ -132,7 +133,7 @@ Console.WriteLine(Report(options, topology, provision, converge, dead));
 if (writePhaseLines.Length > 0)
 {
     Console.WriteLine("Write phases during the measured NICs (ironorleans.controlplane.write.duration, recorded where the write ran; the Ensure RPC");
-    Console.WriteLine("adds the Gateway hop; report-nic-status is the Ready report):");
+    Console.WriteLine("adds the Gateway hop; report-nic-status is the Ready report), and this process's garbage collections meanwhile:");
     foreach (var line in writePhaseLines)
     {
         Console.WriteLine(line);
