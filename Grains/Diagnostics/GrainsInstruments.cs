@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace IronOrleans.Grains;
@@ -36,13 +37,13 @@ internal sealed class GrainsInstruments
     public const string WriteDurationName = "ironorleans.controlplane.write.duration";
 
     /// <summary>A timestamp for <see cref="OnWritePhase"/>.</summary>
-    public static long Now() => System.Diagnostics.Stopwatch.GetTimestamp();
+    public static long Now() => Stopwatch.GetTimestamp();
 
     public void OnWritePhase(string operation, string phase, long started)
     {
         if (_writeDuration.Enabled)
         {
-            _writeDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            _writeDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                 new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("phase", phase));
         }
     }

@@ -198,15 +198,8 @@ internal sealed class VniRib(uint vni, string self)
                 return;
             }
 
-            if (Count == 0)
-            {
-                _first = (hop, origin);
-            }
-            else
-            {
-                (_more ??= []).Add((hop, origin));
-            }
-
+            // Never empty here: the RIB drops a prefix when its last pair goes.
+            (_more ??= []).Add((hop, origin));
             Count++;
         }
 

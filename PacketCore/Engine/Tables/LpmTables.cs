@@ -142,15 +142,15 @@ internal sealed class Lpm4
 internal sealed class Lpm6
 {
     private readonly byte[] _lengths; // of base and overlay, longest first
-    private readonly UInt128Map<RouteTarget>?[] _maps; // base map per entry of _lengths (null: none of that length)
-    private readonly UInt128Map<RouteTarget>?[]? _overlays; // overlay map per entry of _lengths
+    private readonly UInt128Map<RouteTarget>[] _maps; // base map per entry of _lengths (empty: none of that length)
+    private readonly UInt128Map<RouteTarget>[]? _overlays; // overlay map per entry of _lengths; null for a base table
 
     public Lpm6(IReadOnlyList<(UInt128 Prefix, int Length, RouteTarget Target)> routes)
     {
         (_lengths, _maps) = Group(routes);
     }
 
-    private Lpm6(byte[] lengths, UInt128Map<RouteTarget>?[] maps, UInt128Map<RouteTarget>?[]? overlays)
+    private Lpm6(byte[] lengths, UInt128Map<RouteTarget>[] maps, UInt128Map<RouteTarget>[]? overlays)
     {
         _lengths = lengths;
         _maps = maps;
@@ -160,21 +160,21 @@ internal sealed class Lpm6
     public static Lpm6 Empty { get; } = new([]);
 
     /// <summary>Routes in the overlay (0 for a base table).</summary>
-    public int OverlayCount => _overlays?.Sum(o => o?.Count ?? 0) ?? 0;
+    public int OverlayCount => _overlays?.Sum(o => o.Count) ?? 0;
 
     /// <summary>This table's base with <paramref name="changes"/> as its overlay (see <see cref="Lpm4.WithOverlay"/>).</summary>
     public Lpm6 WithOverlay(IReadOnlyCollection<KeyValuePair<(UInt128 Prefix, int Length), RouteTarget>> changes)
     {
+        if (changes.Count == 0 && _overlays is null)
+        {
+            return this;
+        }
+
         // The base maps by length, from this table (which may itself carry an overlay).
         var baseByLength = new UInt128Map<RouteTarget>?[129];
         for (var i = 0; i < _lengths.Length; i++)
         {
             baseByLength[_lengths[i]] = _maps[i];
-        }
-
-        if (changes.Count == 0 && _overlays is null)
-        {
-            return this;
         }
 
         var (overlayLengths, overlayMaps) = Group(changes.Select(c => (c.Key.Prefix, c.Key.Length, c.Value)).ToList());
@@ -192,14 +192,14 @@ internal sealed class Lpm6
         }
 
         var lengths = Lpm4.LengthsOf(present);
-        var maps = new UInt128Map<RouteTarget>?[lengths.Length];
-        var overlays = changes.Count == 0 ? null : new UInt128Map<RouteTarget>?[lengths.Length];
+        var maps = new UInt128Map<RouteTarget>[lengths.Length];
+        var overlays = changes.Count == 0 ? null : new UInt128Map<RouteTarget>[lengths.Length];
         for (var i = 0; i < lengths.Length; i++)
         {
-            maps[i] = baseByLength[lengths[i]];
+            maps[i] = baseByLength[lengths[i]] ?? UInt128Map<RouteTarget>.Empty;
             if (overlays is not null)
             {
-                overlays[i] = overlayByLength[lengths[i]];
+                overlays[i] = overlayByLength[lengths[i]] ?? UInt128Map<RouteTarget>.Empty;
             }
         }
 
@@ -214,14 +214,14 @@ internal sealed class Lpm6
         for (var i = 0; i < lengths.Length; i++)
         {
             var key = Mask(address, lengths[i]);
-            if (overlays?[i] is { } overlay && overlay.TryGetValue(key, out target))
+            if (overlays is not null && overlays[i].TryGetValue(key, out target))
             {
                 if (target.Kind != RouteKind.None)
                 {
                     return true;
                 }
             }
-            else if (_maps[i] is { } map && map.TryGetValue(key, out target))
+            else if (_maps[i].TryGetValue(key, out target))
             {
                 return true;
             }
@@ -231,7 +231,7 @@ internal sealed class Lpm6
         return false;
     }
 
-    private static (byte[] Lengths, UInt128Map<RouteTarget>?[] Maps) Group(IReadOnlyList<(UInt128 Prefix, int Length, RouteTarget Target)> routes)
+    private static (byte[] Lengths, UInt128Map<RouteTarget>[] Maps) Group(IReadOnlyList<(UInt128 Prefix, int Length, RouteTarget Target)> routes)
     {
         var byLength = new SortedDictionary<int, List<KeyValuePair<UInt128, RouteTarget>>>(Comparer<int>.Create((a, b) => b.CompareTo(a)));
         foreach (var (prefix, length, target) in routes)
@@ -245,7 +245,7 @@ internal sealed class Lpm6
         }
 
         var lengths = new byte[byLength.Count];
-        var maps = new UInt128Map<RouteTarget>?[byLength.Count];
+        var maps = new UInt128Map<RouteTarget>[byLength.Count];
         var n = 0;
         foreach (var (length, list) in byLength)
         {
