@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using IronOrleans.Provisioning.Benchmarks;
@@ -76,8 +77,11 @@ try
         Console.WriteLine($"Provisioning {options.Count} NICs, {LoadOf(options)}, over {topology.BenchNodes.Length} nodes, {topology.Networks} networks ...");
         writePhases.Reset();
         var gcBefore = GcStats.Now();
+        using var stalls = new StallWatch();
+        var from = Stopwatch.GetTimestamp();
         provision = await scenarios.ProvisionAsync();
-        writePhaseLines = [.. writePhases.Lines(), GcStats.Now().Since(gcBefore, provision.Duration)];
+        writePhaseLines = [.. writePhases.Lines(), GcStats.Now().Since(gcBefore, provision.Duration),
+            .. stalls.Lines(from, Stopwatch.GetTimestamp(), provision.Lifetimes)];
         if (scenarios.LateStarts > 0)
         {
             // Latency runs from each NIC's due time, so a late start is already in the numbers; many of them mean the

@@ -12,7 +12,7 @@ using IronOrleans.Testing;
 namespace IronOrleans.Provisioning.Benchmarks;
 
 /// <summary>How one provisioning ended; ticks are relative to the start of the Ensure call.</summary>
-internal readonly record struct Outcome(string? Error, long EnsureTicks, long CreatedTicks, long FirstRouteTicks, long ReadyTicks, long DoneTicks)
+internal readonly record struct Outcome(string? Error, long EnsureTicks, long CreatedTicks, long FirstRouteTicks, long ReadyTicks, long DoneTicks, long Start = 0)
 {
     public bool Ok => Error is null;
 
@@ -28,6 +28,9 @@ internal sealed record ProvisionResult(int Attempted, int Succeeded, TimeSpan Du
 {
     /// <summary>Done latencies of each tenth of the NICs in start order (open loop only): shows whether latency grows with state.</summary>
     public IReadOnlyList<Latencies> DoneBySlice { get; init; } = [];
+
+    /// <summary>Start and done timestamps of the successful provisionings (for the stall overlay).</summary>
+    public IReadOnlyList<(long Start, long Done)> Lifetimes { get; init; } = [];
 
     public double PerSecond => Succeeded / Duration.TotalSeconds;
 
@@ -116,7 +119,7 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
             var done = await probe.Done.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
             var hops = probe.NextHops;
             outcome = hops.Count == 1 && IPAddress.TryParse(hops.First(), out var hop) && Topology.UnderlayOf(node).Contains(hop)
-                ? new Outcome(null, ensured, Tracker.InterfaceCreatedAt(Guid.Parse(response.NetworkInterface.Uid)) - t0, probe.FirstInstallAt - t0, probe.ReadyAt - t0, done - t0)
+                ? new Outcome(null, ensured, Tracker.InterfaceCreatedAt(Guid.Parse(response.NetworkInterface.Uid)) - t0, probe.FirstInstallAt - t0, probe.ReadyAt - t0, done - t0, t0)
                 : Outcome.Fail($"wrong next hop(s) [{string.Join(", ", hops)}]");
         }
         catch (RpcException e)
@@ -257,6 +260,7 @@ internal sealed class Scenarios(ProvisioningEnvironment environment, BenchmarkOp
             DoneBySlice = options.Rate > 0 && count >= 10
                 ? [.. Enumerable.Range(0, 10).Select(t => new Latencies(doneByStart[(t * count / 10)..((t + 1) * count / 10)].Where(d => d >= 0)))]
                 : [],
+            Lifetimes = [.. ok.Select(o => (o.Start, o.Start + o.DoneTicks))],
         };
     }
 
