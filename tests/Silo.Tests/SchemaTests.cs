@@ -28,6 +28,10 @@ public sealed class SchemaTests(PostgresServerFixture postgres)
         Assert.Empty(second);
         Assert.Equal(ExpectedQueryKeys.Order(StringComparer.Ordinal), await QueryKeysAsync(connectionString));
         Assert.Equal(PostgresSchema.Scripts.Count, await ScalarAsync<long>(connectionString, $"SELECT count(*) FROM {PostgresSchema.VersionTable}"));
+
+        // Grain-state rows up to ~8 KB stay inline and uncompressed (0004): no TOAST churn on every transactional write.
+        Assert.Equal("toast_tuple_target=8160", await ScalarAsync<string>(connectionString,
+            "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'orleans_grain_state'"));
     }
 
     [Fact]
@@ -74,7 +78,7 @@ public sealed class SchemaTests(PostgresServerFixture postgres)
     [Fact]
     public void Scripts_AreOrderedAndNamed()
     {
-        Assert.Equal(["query_table", "grain_persistence", "clustering"], PostgresSchema.Scripts.Select(s => s.Name));
+        Assert.Equal(["query_table", "grain_persistence", "clustering", "grain_state_storage"], PostgresSchema.Scripts.Select(s => s.Name));
         Assert.All(PostgresSchema.Scripts, s => Assert.Equal(64, s.Checksum.Length));
     }
 
