@@ -44,6 +44,9 @@ internal sealed partial class NodeAgentGrain(
 
     private readonly Dictionary<string, NetworkInterfaceInfo> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LocalNic> _local = new(StringComparer.Ordinal);
+
+    /// <summary>How many of <see cref="_local"/> are in each VNI: every route delivery asks, and scanning 500 NICs each time added up.</summary>
+    private readonly Dictionary<uint, int> _localPerVni = [];
     private readonly Dictionary<uint, VniRib> _ribs = [];
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reporting = new(StringComparer.Ordinal);
@@ -303,6 +306,7 @@ internal sealed partial class NodeAgentGrain(
             }
 
             _local.Clear();
+            _localPerVni.Clear();
             foreach (var rib in _ribs.Values)
             {
                 rib.Installed.Clear();
@@ -370,7 +374,7 @@ internal sealed partial class NodeAgentGrain(
         if (local is null)
         {
             local = await EnsureInterfaceIfNotExistsAsync(desired, id);
-            _local[desired.Name.Key] = local;
+            AddLocal(local);
         }
 
         await EnsureVipAsync(desired, local, id);
@@ -522,7 +526,7 @@ internal sealed partial class NodeAgentGrain(
             Expect(await Dp.DeletePrefixAsync(id, IpPrefix.Parse(prefix)), DpError.NotFound, "DeletePrefix");
         }
 
-        var lastInVni = !_local.Values.Any(l => l.Vni == local.Vni && l.Uid != local.Uid);
+        var lastInVni = LocalNicsIn(local.Vni) <= (_local.TryGetValue(local.Key, out var self) && self.Vni == local.Vni && self.Uid == local.Uid ? 1 : 0);
         if (lastInVni && _ribs.Remove(local.Vni, out var rib))
         {
             foreach (var prefix in rib.Installed.Keys)
@@ -534,7 +538,7 @@ internal sealed partial class NodeAgentGrain(
         }
 
         Expect(await Dp.DeleteInterfaceAsync(id), DpError.NotFound, "DeleteInterface");
-        _local.Remove(local.Key);
+        RemoveLocal(local.Key);
         _deviceClaims.Remove(local.Uid);
         LogInterfaceDeleted(logger, Node, id, local.Vni);
     }
@@ -685,7 +689,7 @@ internal sealed partial class NodeAgentGrain(
     /// </summary>
     private async Task ProgramRoutesAsync(VniRib rib, bool adoptExisting = false)
     {
-        if (!_local.Values.Any(l => l.Vni == rib.Vni))
+        if (LocalNicsIn(rib.Vni) == 0)
         {
             return; // dpservice only takes routes for VNIs in use
         }
@@ -738,7 +742,7 @@ internal sealed partial class NodeAgentGrain(
     /// </summary>
     private async Task ProgramPrefixesAsync(VniRib rib, HashSet<string> prefixes)
     {
-        if (prefixes.Count == 0 || !_local.Values.Any(l => l.Vni == rib.Vni))
+        if (prefixes.Count == 0 || LocalNicsIn(rib.Vni) == 0)
         {
             return;
         }
@@ -952,6 +956,31 @@ internal sealed partial class NodeAgentGrain(
         => $"{address}/{(address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)}";
 
     /// <summary>What this agent programmed and announced for one NIC.</summary>
+    private int LocalNicsIn(uint vni) => _localPerVni.GetValueOrDefault(vni);
+
+    private void AddLocal(LocalNic local)
+    {
+        RemoveLocal(local.Key);
+        _local[local.Key] = local;
+        _localPerVni[local.Vni] = LocalNicsIn(local.Vni) + 1;
+    }
+
+    private void RemoveLocal(string key)
+    {
+        if (_local.Remove(key, out var gone))
+        {
+            var left = LocalNicsIn(gone.Vni) - 1;
+            if (left > 0)
+            {
+                _localPerVni[gone.Vni] = left;
+            }
+            else
+            {
+                _localPerVni.Remove(gone.Vni);
+            }
+        }
+    }
+
     private sealed class LocalNic(string key, Guid uid, uint vni, IPAddress underlay, string vfName, string pciName)
     {
         public string Key { get; } = key;

@@ -64,6 +64,36 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NodeStaysSubscribed_UntilItsLastNicInTheVniIsDeleted()
+    {
+        var ns = "t-last";
+        var net = await _cluster.ControlPlane.CreateNetworkAsync(new ResourceName(ns, "net"), new NetworkCreateRequest());
+        var vni = net.Vni.Value;
+        await _cluster.ControlPlane.EnsureNetworkInterfaceAsync(new ResourceName(ns, "a1"), Nic("node-1", "10.0.0.1"));
+        await _cluster.ControlPlane.EnsureNetworkInterfaceAsync(new ResourceName(ns, "a2"), Nic("node-1", "10.0.0.3"));
+        await _cluster.ControlPlane.EnsureNetworkInterfaceAsync(new ResourceName(ns, "b"), Nic("node-2", "10.0.0.2"));
+        await _cluster.WaitReadyAsync(new ResourceName(ns, "a1"));
+        await _cluster.WaitReadyAsync(new ResourceName(ns, "a2"));
+        var b = await _cluster.WaitReadyAsync(new ResourceName(ns, "b"));
+        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress) ? true : null),
+            "node-1 learned node-2's route");
+
+        // One of node-1's two NICs in the VNI goes: node-1 keeps its subscription and the route to node-2.
+        await _cluster.ControlPlane.DeleteNetworkInterfaceAsync(new ResourceName(ns, "a1"), null);
+        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(_cluster.EngineOf("node-1").Control.ListInterfaces().Value!.Count == 1 ? true : null),
+            "a1's interface removed from node-1's PacketCore (the last step of its delete)");
+        Assert.Contains("node-1", await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSubscribersAsync());
+        Assert.True(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress));
+
+        // Its last NIC there goes: node-1 unsubscribes and removes the routes it had installed.
+        await _cluster.ControlPlane.DeleteNetworkInterfaceAsync(new ResourceName(ns, "a2"), null);
+        await AgentCluster.WaitForAsync(async () => (await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSubscribersAsync()).Contains("node-1") ? null : (object?)true,
+            "node-1 unsubscribed from the VNI");
+        Assert.False(HasRoute(Routes("node-1", vni), "10.0.0.2/32"));
+        Assert.Contains("node-2", await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSubscribersAsync());
+    }
+
+    [Fact]
     public async Task Reconcile_IsIdempotent()
     {
         var ns = "t2";
