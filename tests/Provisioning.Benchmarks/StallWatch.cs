@@ -46,6 +46,13 @@ internal sealed class StallWatch : IDisposable
     public IEnumerable<string> Lines(long from, long to, IReadOnlyList<(long Start, long Done)> nics)
     {
         var stalls = Snapshot().Where(s => s.Start >= from && s.Start <= to).ToArray();
+        if (Environment.GetEnvironmentVariable("IRONORLEANS_BENCH_STALLS") is { Length: > 0 } path)
+        {
+            // Diagnosis: one line per stall (ms since the window opened, ms stalled, ms of GC pause within) for offline analysis.
+            File.WriteAllLines(path, stalls.Select(s => string.Create(CultureInfo.InvariantCulture,
+                $"{Stopwatch.GetElapsedTime(from, s.Start).TotalMilliseconds:0.0} {Stopwatch.GetElapsedTime(0, s.Ticks).TotalMilliseconds:0.0} {s.GcPause.TotalMilliseconds:0.0}")));
+        }
+
         var window = Stopwatch.GetElapsedTime(from, to);
         var total = TimeSpan.FromTicks(stalls.Sum(s => Stopwatch.GetElapsedTime(0, s.Ticks).Ticks));
         var gc = TimeSpan.FromTicks(stalls.Sum(s => s.GcPause.Ticks));
