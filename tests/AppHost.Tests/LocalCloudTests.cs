@@ -221,11 +221,13 @@ public sealed class LocalCloudTests
         }
     }
 
-    /// <summary>Distinct free ports on 127.0.0.1 (held open together so none is handed out twice).</summary>
     /// <summary>
-    /// Free loopback ports below the kernel's ephemeral range. The AppHost binds them only seconds later (DCP's proxy for
-    /// the Gateway), and a port from the ephemeral range can be taken meanwhile as the local end of any outgoing
-    /// connection of a test running in parallel (once the Gateway failed to start that way, in the full suite).
+    /// Free loopback ports between Orleans' test-cluster ports and the kernel's ephemeral range. The AppHost binds them
+    /// only seconds later (DCP's proxy for the Gateway), and meanwhile a port from the ephemeral range can become the
+    /// local end of an outgoing connection of a test running in parallel (once the Gateway failed to start that way), and
+    /// a port below 30000 can be handed to a TestCluster silo of another test project (Orleans 10.4's allocator takes
+    /// silo ports from 22300-30000 and gateway ports from 12000-22000; in one full-suite run a Silo.Tests cluster stopped
+    /// answering for 90 s while this test ran).
     /// </summary>
     private static int[] FreeLoopbackPorts(int count)
     {
@@ -237,7 +239,8 @@ public sealed class LocalCloudTests
         }
 
         var ports = new List<int>(count);
-        var first = Random.Shared.Next(10_000, Math.Max(10_001, ephemeralLow - 2_000));
+        const int AboveTestClusters = 30_000;
+        var first = Random.Shared.Next(AboveTestClusters, Math.Max(AboveTestClusters + 1, ephemeralLow - 200));
         for (var port = first; port < ephemeralLow && ports.Count < count; port++)
         {
             try
