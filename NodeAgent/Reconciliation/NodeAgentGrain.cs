@@ -526,7 +526,8 @@ internal sealed partial class NodeAgentGrain(
             Expect(await Dp.DeletePrefixAsync(id, IpPrefix.Parse(prefix)), DpError.NotFound, "DeletePrefix");
         }
 
-        var lastInVni = LocalNicsIn(local.Vni) <= (_local.TryGetValue(local.Key, out var self) && self.Vni == local.Vni && self.Uid == local.Uid ? 1 : 0);
+        var stillCounted = _local.TryGetValue(local.Key, out var registered) && registered.Uid == local.Uid && registered.Vni == local.Vni;
+        var lastInVni = LocalNicsIn(local.Vni) - (stillCounted ? 1 : 0) == 0;
         if (lastInVni && _ribs.Remove(local.Vni, out var rib))
         {
             foreach (var prefix in rib.Installed.Keys)
@@ -955,7 +956,6 @@ internal sealed partial class NodeAgentGrain(
     private static string HostPrefix(IPAddress address)
         => $"{address}/{(address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)}";
 
-    /// <summary>What this agent programmed and announced for one NIC.</summary>
     private int LocalNicsIn(uint vni) => _localPerVni.GetValueOrDefault(vni);
 
     private void AddLocal(LocalNic local)
@@ -981,6 +981,7 @@ internal sealed partial class NodeAgentGrain(
         }
     }
 
+    /// <summary>What this agent programmed and announced for one NIC.</summary>
     private sealed class LocalNic(string key, Guid uid, uint vni, IPAddress underlay, string vfName, string pciName)
     {
         public string Key { get; } = key;
