@@ -1,8 +1,4 @@
 using IronOrleans.Grains;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace IronOrleans.Silo.Tests;
@@ -32,16 +28,5 @@ public sealed class MembershipSettingsTests
         Assert.Equal(3, options.NumMissedProbesLimit);
     }
 
-    private static ClusterMembershipOptions MembershipOf(Dictionary<string, string?> values)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:ironorleans"] = "Host=127.0.0.1;Database=unused;Username=postgres",
-        });
-        builder.Configuration.AddInMemoryCollection(values);
-        builder.AddIronOrleansSilo();
-        using var host = builder.Build();
-        return host.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
-    }
+    private static ClusterMembershipOptions MembershipOf(Dictionary<string, string?> values) => BuiltSiloHost.OptionsOf<ClusterMembershipOptions>(values);
 }
