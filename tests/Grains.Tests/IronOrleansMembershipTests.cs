@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -68,6 +69,44 @@ public sealed class IronOrleansMembershipTests
 
         Assert.Equal(TimeSpan.FromSeconds(3), options.ProbeTimeout);
         Assert.Equal(4, options.NumMissedProbesLimit);
+    }
+
+    [Fact]
+    public void RangeLease_Is10s_AndConfigurable()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(10), ResolveDirectory([]).RangeLeaseDuration);
+        Assert.Equal(
+            TimeSpan.FromSeconds(30),
+            ResolveDirectory(new() { [IronOrleansNames.MembershipSectionKey + ":" + IronOrleansMembership.RangeLeaseDurationKey] = "00:00:30" }).RangeLeaseDuration);
+    }
+
+    /// <summary>
+    /// Pins the Orleans behaviour the 10 s lease is chosen for: the directory holds a dead silo's grains and ranges for the
+    /// lease minus the worst-case failure detection (MaxProbeTimeout × NumMissedProbesLimit). If an Orleans upgrade changes
+    /// that rule, this fails and the default must be chosen again.
+    /// </summary>
+    [Fact]
+    public void DeadSiloHold_Is2s_WithIronOrleansSettings_Where30sLeftA22sHold()
+    {
+        var membership = Resolve([]);
+
+        Assert.Equal(TimeSpan.FromSeconds(2), DeadSiloHold(ResolveDirectory([]).RangeLeaseDuration, membership));
+        Assert.Equal(TimeSpan.FromSeconds(22), DeadSiloHold(new GrainDirectoryOptions().RangeLeaseDuration, membership));
+        Assert.Equal(TimeSpan.Zero, DeadSiloHold(new GrainDirectoryOptions().RangeLeaseDuration, new ClusterMembershipOptions()));
+    }
+
+    private static TimeSpan DeadSiloHold(TimeSpan rangeLease, ClusterMembershipOptions membership)
+    {
+        var directory = typeof(GrainDirectoryOptions).Assembly.GetType("Orleans.Runtime.GrainDirectory.DistributedGrainDirectory", throwOnError: true)!;
+        var calculate = directory.GetMethod("CalculateDeadSiloLeaseDuration", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+            ?? throw new MissingMethodException(directory.FullName, "CalculateDeadSiloLeaseDuration");
+        return (TimeSpan)calculate.Invoke(null, [rangeLease, membership])!;
+    }
+
+    private static GrainDirectoryOptions ResolveDirectory(Dictionary<string, string?> values)
+    {
+        using var provider = new ServiceCollection().AddIronOrleansMembership(Configuration(values)).BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value;
     }
 
     private static ClusterMembershipOptions Resolve(Dictionary<string, string?> values)
