@@ -10,6 +10,7 @@ internal sealed partial class NodeAgentService(
     IGrainFactory grains,
     NodeDataPlanes planes,
     IOptions<NodeAgentOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<NodeAgentService> logger) : BackgroundService
 {
     /// <summary>Nodes whose agent has started.</summary>
@@ -17,6 +18,13 @@ internal sealed partial class NodeAgentService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The silo joins the cluster while the hosted services start; before it is active, grain calls fail (the cluster's
+        // grain types are not known yet), so start the nodes once the host has started, not on a retry timer.
+        if (!await HostStartedAsync(stoppingToken))
+        {
+            return;
+        }
+
         var pending = options.Value.Nodes.ToList();
         var attempt = 0;
         while (pending.Count > 0 && !stoppingToken.IsCancellationRequested)
@@ -38,7 +46,14 @@ internal sealed partial class NodeAgentService(
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    LogStartFailed(logger, ex, node.Name, attempt);
+                    if (attempt < QuietStartAttempts)
+                    {
+                        LogStartPending(logger, node.Name, attempt, ex.Message); // usually the new silo has not learnt the cluster's grain types yet
+                    }
+                    else
+                    {
+                        LogStartFailed(logger, ex, node.Name, attempt);
+                    }
                 }
             }
 
@@ -66,6 +81,21 @@ internal sealed partial class NodeAgentService(
         }
     }
 
+    private async Task<bool> HostStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        try
+        {
+            await started.Task.WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private static string? UnderlayPrefixOf(NodeOptions node)
         => System.Net.IPAddress.TryParse(node.PacketCore.HostUnderlayAddress, out var address)
             ? new System.Net.IPNetwork(MaskTo64(address), 64).ToString()
@@ -77,6 +107,15 @@ internal sealed partial class NodeAgentService(
         Array.Clear(bytes, 8, 8);
         return new System.Net.IPAddress(bytes);
     }
+
+    /// <summary>
+    /// First attempts (about 1.5 s with the back-off) logged as information: right after a silo starts, its view of the
+    /// cluster's grain types is still being fetched and the first calls fail routinely.
+    /// </summary>
+    private const int QuietStartAttempts = 4;
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Starting the agent of node {NodeId} did not succeed yet (attempt {Attempt}: {Reason}); retrying")]
+    private static partial void LogStartPending(ILogger logger, string nodeId, int attempt, string reason);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Starting the agent of node {NodeId} failed (attempt {Attempt}); retrying")]
     private static partial void LogStartFailed(ILogger logger, Exception exception, string nodeId, int attempt);
