@@ -46,7 +46,7 @@ public sealed partial class PacketCoreEngine : IDisposable
         var settings = EngineSettings.From(options);
         portFactory ??= (port, _) => options.Backend == PortBackend.Tap
             ? TapPort.Open(port.TapName ?? port.Name, port.Name, ParseMac(port.PeerMac))
-            : new InMemoryPort(port.Name, port.TapName);
+            : new InMemoryPort(port.Name, port.TapName, options.InMemoryRingSize);
 
         var all = new List<PacketPortOptions>(options.VmPorts.Count + 1) { options.Uplink };
         all.AddRange(options.VmPorts);

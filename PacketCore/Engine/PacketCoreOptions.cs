@@ -47,6 +47,16 @@ public sealed class PacketCoreOptions
     public PortBackend Backend { get; set; } = PortBackend.InMemory;
 
     /// <summary>
+    /// Slots of each in-memory port's receive and transmit rings (<see cref="PortBackend.InMemory"/> only; a power of two,
+    /// default 1024). Every slot holds a preallocated frame buffer in each direction, about 4 MB per port at 1024; hosts
+    /// that keep many in-memory engines which carry no traffic (the provisioning benchmark's simulated hypervisors) set 2.
+    /// </summary>
+    public int InMemoryRingSize { get; set; } = DefaultInMemoryRingSize;
+
+    /// <summary>Default of <see cref="InMemoryRingSize"/>.</summary>
+    public const int DefaultInMemoryRingSize = 1024;
+
+    /// <summary>
     /// The underlay router's IPv6 address on the uplink link, resolved with neighbor discovery (retried with back-off
     /// 1 s … 60 s, as dpservice does). Not needed when <see cref="PacketPortOptions.PeerMac"/> of the uplink is set; the
     /// router MAC is also learned from router advertisements.

@@ -127,14 +127,14 @@ internal sealed class ProvisioningEnvironment : IAsyncDisposable
         var host = builder.Build();
 
         // Before the agents start, give each node its real engine, wrapped so route changes are reported. The engine is the
-        // production one, only its in-memory ports get 2-slot rings: the default 1024-slot rings preallocate ~4 MB per port,
-        // and 500+ VM ports on each of 20 nodes would need ~40 GB. (The agent silo's own engines are built with one port.)
+        // production one, only its in-memory ports get 2-slot rings (PacketCore:InMemoryRingSize in the topology's
+        // configuration): the default 1024-slot rings preallocate ~4 MB per port, and 500+ VM ports on each of 20 nodes would
+        // need ~40 GB. (The agent silo's own engines, replaced here, are built with one VM port and the same small rings.)
         var planes = host.Services.GetRequiredService<NodeDataPlanes>();
         var loggers = host.Services.GetRequiredService<ILoggerFactory>();
         foreach (var node in nodes)
         {
-            var engine = new PacketCoreEngine(Topology.PacketCoreOptionsOf(node), loggers,
-                portFactory: (port, _) => new IronOrleans.PacketCore.Io.InMemoryPort(port.Name, port.TapName, ringSize: 2));
+            var engine = new PacketCoreEngine(Topology.PacketCoreOptionsOf(node), loggers);
             planes.Replace(node, new ObservingDataPlane(new InProcessDataPlane(engine.Control, node), node, Tracker));
             lock (_engines)
             {

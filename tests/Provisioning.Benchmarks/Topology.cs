@@ -77,6 +77,7 @@ internal sealed class Topology
             config[p + "RunDataPath"] = "false";
             config[p + "PacketCore:HostUnderlayAddress"] = string.Create(CultureInfo.InvariantCulture, $"fd00:{index:x}::1");
             config[p + "PacketCore:FlowCapacity"] = "1024";
+            config[p + "PacketCore:InMemoryRingSize"] = "2"; // no traffic here; 1024-slot rings would take ~4 MB per port
             config[p + "PacketCore:Uplink:Name"] = "pf0";
             config[p + "PacketCore:Uplink:Mac"] = Mac(index, 0, 0);
             config[p + "PacketCore:Uplink:PeerMac"] = "02:00:00:00:ff:ff";

@@ -50,6 +50,11 @@ internal sealed class PacketCoreOptionsValidator : IValidateOptions<PacketCoreOp
             failures.Add($"PacketCore:RouterAddress (--router-address) must be IPv6, got '{router}'.");
         }
 
+        if (options.InMemoryRingSize is < 2 or > 65_536 || !int.IsPow2(options.InMemoryRingSize))
+        {
+            failures.Add($"PacketCore:InMemoryRingSize must be a power of two from 2 to 65536, got {options.InMemoryRingSize.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
         if (options.FlowTimeout <= TimeSpan.Zero)
         {
             failures.Add("PacketCore:FlowTimeout (--flow-timeout) must be positive.");

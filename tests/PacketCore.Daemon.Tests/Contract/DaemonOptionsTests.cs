@@ -17,6 +17,8 @@ public sealed class DaemonOptionsTests
         { ["--port-backend=inmemory", "--ipv6=fc00:1::1", "--pf0=up0,02:00:00:00:00:01", "--vf=vf0,02:00:00:00:01:00", "--dhcp-mtu=9000"], "--dhcp-mtu" },
         { ["--port-backend=inmemory", "--ipv6=fc00:1::1", "--pf0=up0,02:00:00:00:00:01", "--vf=vf0,02:00:00:00:01:00", "--dhcp-dns=fd00::53"], "--dhcp-dns" },
         { ["--port-backend=inmemory", "--ipv6=fc00:1::1", "--pf0=up0,02:00:00:00:00:01", "--vf=vf0,02:00:00:00:01:00", "--grpc-port=80"], "--grpc-port" },
+        { ["--port-backend=inmemory", "--ipv6=fc00:1::1", "--pf0=up0,02:00:00:00:00:01", "--vf=vf0,02:00:00:00:01:00", "--PacketCore:InMemoryRingSize=3"], "PacketCore:InMemoryRingSize" },
+        { ["--port-backend=inmemory", "--ipv6=fc00:1::1", "--pf0=up0,02:00:00:00:00:01", "--vf=vf0,02:00:00:00:01:00", "--PacketCore:InMemoryRingSize=1"], "PacketCore:InMemoryRingSize" },
     };
 
     [Theory]
