@@ -126,6 +126,10 @@ public static class NodeAgentHostingExtensions
         return services;
     }
 
+    /// <summary>Orleans' memory-stream queue grain and stream pub-sub rendezvous grain (not hosted by NodeAgent silos).</summary>
+    internal static bool IsClusterStreamingGrain(Type grainClass)
+        => grainClass == typeof(Orleans.Providers.MemoryStreamQueueGrain) || grainClass.FullName == "Orleans.Streams.PubSubRendezvousGrain";
+
     /// <summary>Names the silo after its nodes (membership then tells which nodes a dead silo served) and adds node-local placement.</summary>
     public static ISiloBuilder ConfigureNodeAgentSilo(ISiloBuilder silo, NodeAgentOptions agent)
     {
@@ -134,6 +138,12 @@ public static class NodeAgentHostingExtensions
         // PostConfigure: the silo name must win over any host default (test hosts name silos themselves).
         silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = NodeAgentSilo.SiloName(agent.Nodes.Select(n => n.Name)));
         NodeLocalPlacementDirector.Register(silo.Services);
+
+        // Orleans places the cluster's memory-stream queues and stream pub-sub grains on any silo that offers them. On a
+        // hypervisor's silo, its death (a crashed agent, a rebooted host) lost every queued event of the streams hashed to
+        // those queues, and every silo's pulling agents logged errors until they moved. Hypervisors are the cluster's
+        // most numerous and least durable members, so they do not offer these grains; the control silos host them.
+        silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.RemoveWhere(IsClusterStreamingGrain));
 
         // Every silo must know the directories the cluster's grain types name (route tables and NodeAgent grains use this one), also silos
         // that only call them. Skipped when the control grains' registration (AddIronOrleansGrains) already added it.

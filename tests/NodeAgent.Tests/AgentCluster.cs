@@ -137,6 +137,18 @@ public sealed class AgentCluster : IAsyncDisposable
         return config;
     }
 
+    /// <summary>The control silo (Silo_0): the one that serves no node.</summary>
+    public SiloAddress ControlSilo
+    {
+        get
+        {
+            lock (_nodeBySilo)
+            {
+                return Cluster.GetActiveSilos().Single(s => !_nodeBySilo.ContainsKey(s.Name)).SiloAddress;
+            }
+        }
+    }
+
     public InProcessSiloHandle SiloOf(string node)
         => Cluster.GetActiveSilos().OfType<InProcessSiloHandle>().Single(s => _nodeBySilo.TryGetValue(s.Name, out var n) && n == node);
 

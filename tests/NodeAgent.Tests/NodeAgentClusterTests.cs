@@ -64,6 +64,40 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamQueuesAndPubSub_LiveOnTheControlSiloOnly()
+    {
+        var ns = "t-sys";
+        await _cluster.ControlPlane.CreateNetworkAsync(new ResourceName(ns, "net"), new NetworkCreateRequest());
+        await _cluster.ControlPlane.EnsureNetworkInterfaceAsync(new ResourceName(ns, "a"), Nic("node-1", "10.0.0.1"));
+        await _cluster.WaitReadyAsync(new ResourceName(ns, "a")); // events went through node-1's stream
+
+        // Pulling agents poll their queues from the start, and every node's agent subscribes to its node stream.
+        var management = _cluster.Client.GetGrain<IManagementGrain>(0);
+        var seen = "";
+        List<DetailedGrainStatistic> streaming;
+        try
+        {
+            streaming = await AgentCluster.WaitForAsync(async () =>
+            {
+                var all = (await management.GetDetailedGrainStatistics()).Where(s => IsStreamQueue(s) || IsPubSub(s)).ToList();
+                seen = string.Join(", ", all.Select(s => $"{s.GrainId} on {s.SiloAddress}"));
+                return all.Any(IsStreamQueue) && all.Count(IsPubSub) == 3 ? all : null;
+            }, "stream queue grains and the three node streams' pub-sub grains active");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; streaming grains seen: {seen}", ex);
+        }
+
+        var control = _cluster.ControlSilo;
+        var misplaced = streaming.Where(s => !s.SiloAddress.Equals(control)).Select(s => $"{s.GrainType} on {s.SiloAddress}").ToList();
+        Assert.True(misplaced.Count == 0, $"streaming grains on NodeAgent silos: {string.Join("; ", misplaced)}");
+
+        static bool IsStreamQueue(DetailedGrainStatistic s) => s.GrainType.Contains("MemoryStreamQueueGrain", StringComparison.Ordinal);
+        static bool IsPubSub(DetailedGrainStatistic s) => s.GrainType.Contains("PubSubRendezvousGrain", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NodeStaysSubscribed_UntilItsLastNicInTheVniIsDeleted()
     {
         var ns = "t-last";
