@@ -183,6 +183,10 @@ public sealed class AgentCluster : IAsyncDisposable
         throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#} s waiting for: {what}" + (last is null ? "" : $" (last error: {last.Message})"));
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds (polled and bounded like <see cref="WaitForAsync{T}"/>).</summary>
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+        => WaitForAsync(() => Task.FromResult<object?>(condition() ? true : null), what, timeout);
+
     public async Task<NetworkInterfaceInfo> WaitReadyAsync(ResourceName nic, Func<NetworkInterfaceInfo, bool>? also = null)
     {
         try

@@ -41,14 +41,14 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         Assert.Equal(["10.2.0.0/24"], b.Status.Prefixes);
 
         // node-1 routes node-2's IP to node-2's interface underlay, and the alias prefix to its own underlay.
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress) && HasRoute(Routes("node-1", vni), "10.2.0.0/24") ? true : null),
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress) && HasRoute(Routes("node-1", vni), "10.2.0.0/24"),
             "node-1 learned node-2's routes");
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-2", vni), "10.0.0.1/32", a.Status.UnderlayAddress) ? true : null),
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-2", vni), "10.0.0.1/32", a.Status.UnderlayAddress),
             "node-2 learned node-1's route");
 
         // A route PacketCore lost behind the agent's back (no new Initialize uuid) comes back with the next route audit.
         Assert.True(_cluster.EngineOf("node-1").Control.DeleteRoute(vni, IpPrefix.Parse("10.0.0.2/32")).IsOk);
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress) ? true : null),
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress),
             "node-1's route audit re-installed the route PacketCore lost");
 
         // A node never installs its own announcements; node-3 has no NIC in the VNI, so it does not even subscribe.
@@ -56,9 +56,9 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         Assert.DoesNotContain("node-3", await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSubscribersAsync());
 
         await _cluster.ControlPlane.DeleteNetworkInterfaceAsync(new ResourceName(ns, "b"), null);
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(!HasRoute(Routes("node-1", vni), "10.0.0.2/32") && !HasRoute(Routes("node-1", vni), "10.2.0.0/24") ? true : null),
+        await AgentCluster.UntilAsync(() => !HasRoute(Routes("node-1", vni), "10.0.0.2/32") && !HasRoute(Routes("node-1", vni), "10.2.0.0/24"),
             "node-1 dropped node-2's routes after the delete");
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(_cluster.EngineOf("node-2").Control.ListInterfaces().Value!.Count == 0 ? true : null),
+        await AgentCluster.UntilAsync(() => _cluster.EngineOf("node-2").Control.ListInterfaces().Value!.Count == 0,
             "node-2's interface removed from its PacketCore");
         Assert.DoesNotContain("node-2", await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSubscribersAsync());
     }
@@ -109,12 +109,12 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         await _cluster.WaitReadyAsync(new ResourceName(ns, "a1"));
         await _cluster.WaitReadyAsync(new ResourceName(ns, "a2"));
         var b = await _cluster.WaitReadyAsync(new ResourceName(ns, "b"));
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress) ? true : null),
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress),
             "node-1 learned node-2's route");
 
         // One of node-1's two NICs in the VNI goes: node-1 keeps its subscription and the route to node-2.
         await _cluster.ControlPlane.DeleteNetworkInterfaceAsync(new ResourceName(ns, "a1"), null);
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(_cluster.EngineOf("node-1").Control.ListInterfaces().Value!.Count == 1 ? true : null),
+        await AgentCluster.UntilAsync(() => _cluster.EngineOf("node-1").Control.ListInterfaces().Value!.Count == 1,
             "a1's interface removed from node-1's PacketCore (the last step of its delete)");
         Assert.Contains("node-1", await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSubscribersAsync());
         Assert.True(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress));
@@ -137,7 +137,7 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         await _cluster.ControlPlane.EnsureNetworkInterfaceAsync(new ResourceName(ns, "b"), Nic("node-2", "10.0.0.2"));
         var a = await _cluster.WaitReadyAsync(new ResourceName(ns, "a"));
         await _cluster.WaitReadyAsync(new ResourceName(ns, "b"));
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-2", net.Vni.Value), "10.1.0.0/24") ? true : null), "prefix route at node-2");
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-2", net.Vni.Value), "10.1.0.0/24"), "prefix route at node-2");
 
         // The VIP went to the public VNI (100) with its own underlay.
         var publicRoutes = (await _cluster.Client.GetGrain<IRouteTableGrain>(100).GetSnapshotAsync()).Routes;
@@ -176,7 +176,7 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         await _cluster.ControlPlane.EnsureNetworkInterfaceAsync(new ResourceName(ns, "b"), Nic("node-2", "10.0.0.2"));
         await _cluster.WaitReadyAsync(new ResourceName(ns, "a"));
         var b = await _cluster.WaitReadyAsync(new ResourceName(ns, "b"));
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress) ? true : null), "first route");
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-1", vni), "10.0.0.2/32", b.Status.UnderlayAddress), "first route");
         var oldUuid = (await _cluster.Agent("node-2").GetStateAsync()).DataPlaneUuid;
 
         // "Restart" node-2's PacketCore: a fresh engine with a new uuid and nothing programmed.
@@ -190,9 +190,9 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         var rebuilt = await _cluster.WaitReadyAsync(new ResourceName(ns, "b"), nic => nic.Status.UnderlayAddress != b.Status.UnderlayAddress);
         Assert.NotEqual(oldUuid, (await _cluster.Agent("node-2").GetStateAsync()).DataPlaneUuid);
         Assert.Single(fresh.Control.ListInterfaces().Value!);
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(
-            HasRoute(Routes("node-1", vni), "10.0.0.2/32", rebuilt.Status.UnderlayAddress) ? true : null), "node-1 follows node-2's new underlay");
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-2", vni), "10.0.0.1/32") ? true : null), "node-2 relearned node-1's route");
+        await AgentCluster.UntilAsync(
+            () => HasRoute(Routes("node-1", vni), "10.0.0.2/32", rebuilt.Status.UnderlayAddress), "node-1 follows node-2's new underlay");
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-2", vni), "10.0.0.1/32"), "node-2 relearned node-1's route");
         var table = (await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSnapshotAsync()).Routes;
         Assert.DoesNotContain(table, r => r.Origin == "node-2" && r.Route.NextHop.Underlay == b.Status.UnderlayAddress);
     }
@@ -207,10 +207,10 @@ public sealed class NodeAgentClusterTests : IAsyncLifetime
         await _cluster.ControlPlane.EnsureNetworkInterfaceAsync(new ResourceName(ns, "c"), Nic("node-3", "10.0.0.3"));
         await _cluster.WaitReadyAsync(new ResourceName(ns, "a"));
         await _cluster.WaitReadyAsync(new ResourceName(ns, "c"));
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(HasRoute(Routes("node-1", vni), "10.0.0.3/32") ? true : null), "node-1 learned node-3");
+        await AgentCluster.UntilAsync(() => HasRoute(Routes("node-1", vni), "10.0.0.3/32"), "node-1 learned node-3");
 
         await _cluster.Cluster.StopSiloAsync(_cluster.SiloOf("node-3"));
-        await AgentCluster.WaitForAsync(() => Task.FromResult<object?>(!HasRoute(Routes("node-1", vni), "10.0.0.3/32") ? true : null),
+        await AgentCluster.UntilAsync(() => !HasRoute(Routes("node-1", vni), "10.0.0.3/32"),
             "node-1 dropped the dead node's route", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain((await _cluster.Client.GetGrain<IRouteTableGrain>(vni).GetSnapshotAsync()).Routes, r => r.Origin == "node-3");
     }

@@ -34,16 +34,16 @@ public sealed class PushedNodeEventsTests : IAsyncLifetime
 
         await _cluster.WaitReadyAsync(new ResourceName(ns, "a"));
         var b = await _cluster.WaitReadyAsync(new ResourceName(ns, "b"));
-        await AgentCluster.WaitForAsync(
-            () => Task.FromResult<object?>(Routes("node-1", vni).Any(r => r.Prefix.ToString() == "10.0.0.2/32" && r.NextHopAddress.Equals(IPAddress.Parse(b.Status.UnderlayAddress!))) ? true : null),
+        await AgentCluster.UntilAsync(
+            () => Routes("node-1", vni).Any(r => r.Prefix.ToString() == "10.0.0.2/32" && r.NextHopAddress.Equals(IPAddress.Parse(b.Status.UnderlayAddress!))),
             "node-1 learned node-2's NIC");
 
         await _cluster.ControlPlane.DeleteNetworkInterfaceAsync(new ResourceName(ns, "b"), null);
-        await AgentCluster.WaitForAsync(
-            () => Task.FromResult<object?>(_cluster.EngineOf("node-2").Control.ListInterfaces().Value!.Count == 0 ? true : null),
+        await AgentCluster.UntilAsync(
+            () => _cluster.EngineOf("node-2").Control.ListInterfaces().Value!.Count == 0,
             "node-2's interface removed from its PacketCore");
-        await AgentCluster.WaitForAsync(
-            () => Task.FromResult<object?>(Routes("node-1", vni).All(r => r.Prefix.ToString() != "10.0.0.2/32") ? true : null),
+        await AgentCluster.UntilAsync(
+            () => Routes("node-1", vni).All(r => r.Prefix.ToString() != "10.0.0.2/32"),
             "node-1 dropped node-2's route");
     }
 
