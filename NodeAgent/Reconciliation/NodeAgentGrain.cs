@@ -59,7 +59,28 @@ internal sealed partial class NodeAgentGrain(
     private bool _resnapshot;
     private IGrainTimer? _staleRecheck;
 
+    // Grain references this agent calls on every NIC, route change or tick, resolved once: Orleans' GetGrain and AsReference
+    // read the interface's attributes by reflection on every call.
+    private readonly Dictionary<uint, IRouteTableGrain> _tables = [];
+    private INodeGrain? _nodeGrain;
+    private INodeEventObserver? _self;
+    private IControlPlaneGrain? _controlPlane;
+
     private string Node => this.GetPrimaryKeyString();
+
+    private INodeGrain NodeGrain => _nodeGrain ??= GrainFactory.GetGrain<INodeGrain>(Node);
+
+    private IControlPlaneGrain ControlPlane => _controlPlane ??= GrainFactory.GetGrain<IControlPlaneGrain>(0);
+
+    private IRouteTableGrain Table(uint vni)
+    {
+        if (!_tables.TryGetValue(vni, out var table))
+        {
+            _tables[vni] = table = GrainFactory.GetGrain<IRouteTableGrain>(vni);
+        }
+
+        return table;
+    }
 
     private uint PublicVni => options.Value.PublicVni;
 
@@ -222,7 +243,7 @@ internal sealed partial class NodeAgentGrain(
         }
     }
 
-    private Task<long> WatchNodeAsync() => GrainFactory.GetGrain<INodeGrain>(Node).WatchAsync(this.AsReference<INodeEventObserver>());
+    private Task<long> WatchNodeAsync() => NodeGrain.WatchAsync(_self ??= this.AsReference<INodeEventObserver>());
 
     /// <summary>Applies one event, whether pushed by the node grain or delivered by the stream; the second copy is ignored.</summary>
     private async Task OnNodeEventAsync(NodeEvent ev)
@@ -259,7 +280,7 @@ internal sealed partial class NodeAgentGrain(
     private async Task ResnapshotAsync(bool sweep)
     {
         _resnapshot = false;
-        var snapshot = await GrainFactory.GetGrain<INodeGrain>(Node).GetSnapshotAsync();
+        var snapshot = await NodeGrain.GetSnapshotAsync();
         _version = snapshot.Version;
         _desired.Clear();
         foreach (var nic in snapshot.Interfaces)
@@ -535,7 +556,7 @@ internal sealed partial class NodeAgentGrain(
                 await Dp.DeleteRouteAsync(local.Vni, IpPrefix.Parse(prefix)); // any refusal means it is already gone
             }
 
-            await GrainFactory.GetGrain<IRouteTableGrain>(local.Vni).UnsubscribeAsync(Node);
+            await Table(local.Vni).UnsubscribeAsync(Node);
         }
 
         Expect(await Dp.DeleteInterfaceAsync(id), DpError.NotFound, "DeleteInterface");
@@ -574,7 +595,7 @@ internal sealed partial class NodeAgentGrain(
         var mine = _local.Values.SelectMany(l => l.Announced).ToHashSet();
         foreach (var vni in await GrainFactory.GetGrain<IRouteRegistryGrain>(0).GetVnisAsync(Node))
         {
-            var table = GrainFactory.GetGrain<IRouteTableGrain>(vni);
+            var table = Table(vni);
             var stale = (await table.GetSnapshotAsync()).Routes
                 .Where(r => r.Origin == Node && !mine.Contains(r.Route)).Select(r => r.Route).ToList();
             if (stale.Count > 0)
@@ -616,7 +637,7 @@ internal sealed partial class NodeAgentGrain(
         await WithdrawAsync(gone);
         foreach (var group in added.GroupBy(r => r.Vni))
         {
-            await GrainFactory.GetGrain<IRouteTableGrain>(group.Key).AnnounceAsync(Node, [.. group]);
+            await Table(group.Key).AnnounceAsync(Node, [.. group]);
         }
 
         local.Announced.ExceptWith(gone);
@@ -627,14 +648,14 @@ internal sealed partial class NodeAgentGrain(
     private async Task AnnounceAllInVniAsync(uint vni)
     {
         var routes = _local.Values.SelectMany(l => l.Announced).Where(r => r.Vni == vni).ToList();
-        await GrainFactory.GetGrain<IRouteTableGrain>(vni).SyncOriginAsync(Node, routes);
+        await Table(vni).SyncOriginAsync(Node, routes);
     }
 
     private async Task WithdrawAsync(ICollection<Route> routes)
     {
         foreach (var group in routes.GroupBy(r => r.Vni))
         {
-            await GrainFactory.GetGrain<IRouteTableGrain>(group.Key).WithdrawAsync(Node, [.. group]);
+            await Table(group.Key).WithdrawAsync(Node, [.. group]);
         }
     }
 
@@ -656,7 +677,7 @@ internal sealed partial class NodeAgentGrain(
 
         try
         {
-            var snapshot = await GrainFactory.GetGrain<IRouteTableGrain>(vni).SubscribeAsync(Node);
+            var snapshot = await Table(vni).SubscribeAsync(Node);
 
             // A restarted table still waiting for its announcers (incomplete snapshot): they are re-announcing right now, so
             // keep what is installed for a while instead of deleting routes that are about to come back, until End-of-RIB
@@ -902,7 +923,7 @@ internal sealed partial class NodeAgentGrain(
     {
         try
         {
-            var updated = await GrainFactory.GetGrain<IControlPlaneGrain>(0).ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
+            var updated = await ControlPlane.ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
             {
                 Uid = desired.Uid,
                 State = NetworkInterfaceState.Ready,
@@ -932,7 +953,7 @@ internal sealed partial class NodeAgentGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IControlPlaneGrain>(0).ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
+            await ControlPlane.ReportNetworkInterfaceStatusAsync(desired.Name, new NetworkInterfaceStatusReport
             {
                 Uid = desired.Uid,
                 State = NetworkInterfaceState.Error,
