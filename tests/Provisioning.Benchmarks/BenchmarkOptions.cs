@@ -56,12 +56,15 @@ internal sealed record BenchmarkOptions
 
     public bool Quick { get; init; }
 
+    /// <summary>Turn the kernel's running DAMON monitors off for the run and back on afterwards (<see cref="Damon"/>; needs root).</summary>
+    public bool PauseDamon { get; init; }
+
     public int EffectiveNetworks => Networks > 0 ? Networks : Math.Max(1, (Count + 499) / 500);
 
     public const string Usage =
         "usage: IronOrleans.Provisioning.Benchmarks [--quick] [--count N=10000] [--rate NICs/s=50, 0 = closed loop] [--clients N=32] [--nodes N=20] [--agent-silos N=4] "
         + "[--networks N=count/500] [--subscribers N=50] [--announcements N=200] [--tick 2s] [--stream-poll 100ms] [--timeout 30s] [--dead-node-timeout 120s] "
-        + "[--scenario all|provision|converge|dead-node]";
+        + "[--scenario all|provision|converge|dead-node] [--pause-damon]";
 
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -75,6 +78,12 @@ internal sealed record BenchmarkOptions
         {
             if (args[i] == "--quick")
             {
+                continue;
+            }
+
+            if (args[i] == "--pause-damon")
+            {
+                options = options with { PauseDamon = true };
                 continue;
             }
 

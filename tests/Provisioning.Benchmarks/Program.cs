@@ -23,6 +23,13 @@ try
         return 2;
     }
 
+    Console.WriteLine(Damon.Describe());
+    using var damon = options.PauseDamon ? Damon.Pause() : null;
+    if (damon is not null)
+    {
+        Console.WriteLine($"--pause-damon: {damon.Paused} monitor(s) turned off for this run (turned back on when it ends).");
+    }
+
     var topology = new Topology(options);
     var run = options.Scenario;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
