@@ -17,7 +17,8 @@ public sealed class HostRuntimeSettingsTests
             "Silo" => RepoLayout.Silo,
             "Gateway" => RepoLayout.Gateway,
             "NodeAgent" => RepoLayout.NodeAgent,
-            _ => RepoLayout.PacketCoreDaemon,
+            "PacketCoreDaemon" => RepoLayout.PacketCoreDaemon,
+            _ => throw new ArgumentOutOfRangeException(nameof(host), host, "unknown host"),
         };
         var runtimeConfig = Path.ChangeExtension(dll, ".runtimeconfig.json");
         using var json = JsonDocument.Parse(File.ReadAllText(runtimeConfig));

@@ -24,7 +24,21 @@ try
     }
 
     Console.WriteLine(Damon.Describe());
-    using var damon = options.PauseDamon ? Damon.Pause() : null;
+    Damon? paused = null;
+    if (options.PauseDamon)
+    {
+        try
+        {
+            paused = Damon.Pause();
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+    }
+
+    using var damon = paused;
     if (damon is not null)
     {
         Console.WriteLine($"--pause-damon: {damon.Paused} monitor(s) turned off for this run (turned back on when it ends).");
